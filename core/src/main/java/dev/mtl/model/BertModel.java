@@ -1,0 +1,82 @@
+package dev.mtl.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.mtl.config.BertConfig;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The BERT encoder without pooler: embeddings, then {@code encoder.layer.0..L-1}. Input: token ids,
+ * token type ids and the 0/1 attention mask, all (B, T) int64; output: the last hidden state
+ * (B, T, H). Heads live elsewhere and read this output.
+ */
+public final class BertModel extends HfModule {
+
+    private final BertConfig config;
+    private final BertEmbeddings embeddings;
+    private final List<BertLayer> layers;
+    private final AtomicLong forwardCount = new AtomicLong();
+
+    public BertModel(BertConfig config) {
+        this.config = config;
+        this.embeddings = module("embeddings", new BertEmbeddings(config));
+        Layers encoder = module("encoder", new Layers());
+        List<BertLayer> ls = new ArrayList<>();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            ls.add(encoder.add(i, new BertLayer(config)));
+        }
+        this.layers = Collections.unmodifiableList(ls);
+    }
+
+    /** @return the last hidden state (B, T, H) */
+    public NDArray apply(NDArray ids, NDArray typeIds, NDArray mask, boolean training) {
+        forwardCount.incrementAndGet();
+        NDArray additive = AttentionMask.additive(mask); // (B, 1, 1, T)
+        NDArray x = embeddings.apply(ids, typeIds, training); // (B, T, H)
+        for (BertLayer layer : layers) {
+            x = layer.apply(x, additive, training);
+        }
+        return x;
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public BertEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    public List<BertLayer> layers() {
+        return layers;
+    }
+
+    /** How many times the encoder has run; lets tests check that heads share one pass. */
+    public long forwardCount() {
+        return forwardCount.get();
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(inputs.get(0), inputs.get(1), inputs.get(2), training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(config.hiddenSize())};
+    }
+
+    /** {@code encoder.layer.N}: a naming level only. */
+    static final class Layers extends NamingModule {
+        BertLayer add(int i, BertLayer layer) {
+            return module("layer." + i, layer);
+        }
+    }
+}
