@@ -1,0 +1,105 @@
+package dev.mtl.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mtl.SentenceEncoder;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mtl embed}: one UTF-8 text per input line → one {@code {"embedding":[...]}} per output line. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Sentence embeddings, one JSON object per input line, in input order.")
+final class EmbedCommand implements Callable<Integer> {
+
+    /** Texts read, embedded and written at a time: bounds memory for inputs of any size. */
+    static final int CHUNK = 8192;
+
+    @Option(names = "--input", required = true, description = "Input file, one text per line (- for stdin).")
+    String input;
+
+    @Option(names = "--output", required = true, description = "Output JSONL file (- for stdout).")
+    String output;
+
+    @Option(names = "--model", description = "Hugging Face BERT directory (default: embedded all-MiniLM-L6-v2).")
+    Path model;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--max-length", description = "Longest window in tokens (default: the model's maximum).")
+    Integer maxLength;
+
+    @Option(names = "--truncate", description = "Cut texts longer than the maximum (with a warning) instead of windowing them.")
+    boolean truncate;
+
+    @Option(names = "--verbose", description = "Show stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        }
+        InputStream in = input.equals("-") ? System.in : openInput(Path.of(input));
+        String inName = input.equals("-") ? "<stdin>" : input;
+        try (TextLines lines = new TextLines(in, inName);
+                SentenceEncoder base = model == null ? SentenceEncoder.loadDefault() : SentenceEncoder.load(model);
+                Outputs out = Outputs.open(output)) {
+            SentenceEncoder.Options o = base.options().withBatchSize(batchSize).withTruncate(truncate);
+            if (maxLength != null) {
+                o = o.withMaxLength(maxLength);
+            }
+            SentenceEncoder enc = base.withOptions(o);
+            JsonGenerator json = new ObjectMapper().getFactory().createGenerator(out.stream());
+            json.setRootValueSeparator(null);
+            long total = 0;
+            try (ProgressBar bar = Progress.bar("embed", System.console() != null)) {
+                List<String> chunk;
+                while (!(chunk = lines.next(CHUNK)).isEmpty()) {
+                    long before = total;
+                    float[][] vectors = enc.embed(chunk, n -> { if (bar != null) bar.stepTo(before + n); });
+                    for (float[] v : vectors) {
+                        json.writeStartObject();
+                        json.writeFieldName("embedding");
+                        json.writeArray(toDoubles(v), 0, v.length);
+                        json.writeEndObject();
+                        json.writeRaw('\n');
+                    }
+                    total += chunk.size();
+                }
+            }
+            json.flush();
+            out.commit();
+            System.err.println("embedded " + total + " texts → " + (output.equals("-") ? "stdout" : output));
+        }
+        return 0;
+    }
+
+    /** Floats printed as their shortest float representation (not widened double noise). */
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = Double.parseDouble(Float.toString(v[i]));
+        }
+        return d;
+    }
+
+    static InputStream openInput(Path p) throws java.io.IOException {
+        if (Files.isDirectory(p)) {
+            throw new java.io.IOException(p + ": is a directory, expected a text file");
+        }
+        if (!Files.exists(p)) {
+            throw new java.nio.file.NoSuchFileException(p + ": no such file");
+        }
+        if (!Files.isReadable(p)) {
+            throw new java.nio.file.AccessDeniedException(p + ": not readable");
+        }
+        return Files.newInputStream(p);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.mtl;
+
+import dev.mtl.config.BertConfig;
+import dev.mtl.tokenize.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Small models for fast tests: a tiny random BERT with a real WordPiece tokenizer built from a vocab. */
+public final class TestModels {
+
+    private TestModels() {}
+
+    /** A 60-token vocabulary: the BERT specials, letters, a few words and ## pieces. */
+    public static List<String> vocab() {
+        List<String> v = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
+        for (char c = 'a'; c <= 'z'; c++) {
+            v.add(String.valueOf(c));
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            v.add("##" + c);
+        }
+        v.addAll(List.of("the", "play", "music", ".", "!", ",", "##ing", "new", "york"));
+        return v;
+    }
+
+    public static Path writeVocab(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path p = dir.resolve("vocab.txt");
+        Files.write(p, vocab());
+        return p;
+    }
+
+    /** A tiny random encoder (hidden 32, 2 layers, 4 heads) with the vocabulary above. */
+    public static Backbone tinyBackbone(Path tmp) throws IOException {
+        writeVocab(tmp);
+        TextTokenizer tok = TextTokenizer.load(tmp);
+        return Backbone.random(BertConfig.tiny(vocab().size()), tok);
+    }
+}
