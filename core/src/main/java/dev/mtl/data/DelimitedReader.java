@@ -168,9 +168,11 @@ public final class DelimitedReader {
 
   /** Maps a character offset in the decoded file to its 1-based line number. */
   private static final class LineIndex {
+    private final String content;
     private final int[] starts;
 
     LineIndex(String content) {
+      this.content = content;
       List<Integer> s = new ArrayList<>();
       s.add(0);
       for (int i = 0; i < content.length(); i++) {
@@ -181,8 +183,13 @@ public final class DelimitedReader {
       starts = s.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** commons-csv puts a record after the previous one's end, before any skipped empty lines. */
     int lineOf(long offset) {
-      int i = Arrays.binarySearch(starts, (int) offset);
+      int at = (int) offset;
+      while (at < content.length() && (content.charAt(at) == '\r' || content.charAt(at) == '\n')) {
+        at++;
+      }
+      int i = Arrays.binarySearch(starts, at);
       return i >= 0 ? i + 1 : -i - 1; // insertion point = index of the next line start
     }
   }
