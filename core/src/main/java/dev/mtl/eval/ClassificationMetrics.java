@@ -1,6 +1,7 @@
 package dev.mtl.eval;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -49,7 +50,7 @@ public final class ClassificationMetrics {
     }
     List<List<Integer>> rows = new ArrayList<>(n);
     for (int[] row : counts) {
-      rows.add(java.util.Arrays.stream(row).boxed().toList());
+      rows.add(Arrays.stream(row).boxed().toList());
     }
     return new ClassificationReport(gold.size(), (double) correct / gold.size(), f1Sum / n, perClass,
         new ConfusionMatrix(labels, rows));
