@@ -34,9 +34,10 @@ final class Outputs implements AutoCloseable {
         }
         Path target = Path.of(path).toAbsolutePath();
         Path dir = target.getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw new java.nio.file.NoSuchFileException(path + ": output directory does not exist");
+        if (Files.isDirectory(target)) {
+            throw new java.io.IOException(path + ": is a directory, expected a file name");
         }
+        Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
         return new Outputs(target, temp, new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 16));
     }
