@@ -76,7 +76,7 @@ public final class Backbone implements AutoCloseable {
         return b;
     }
 
-    private static Backbone build(
+    static Backbone build(
             BertConfig config, Map<String, Tensor> weights, TextTokenizer tokenizer, String source, String name) {
         NDManager manager = Engines.newManager();
         try {

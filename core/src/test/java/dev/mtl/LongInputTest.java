@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtl.config.EmbeddingConfig;
-import dev.mtl.embedding.EmbeddingHead;
 import dev.mtl.tokenize.Windows;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,8 +24,8 @@ class LongInputTest {
     void windowedEmbeddingIsTheTokenWeightedMeanOfTheWindows() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp);
                 SentenceEncoder enc = new SentenceEncoder(b,
-                        new EmbeddingHead(EmbeddingConfig.sentenceTransformers(), 32, 1e-12),
-                        new SentenceEncoder.Options(4, 10, false, 3))) {
+                        EmbeddingConfig.sentenceTransformers(),
+                        new InferenceOptions(4, 10, false, 3))) {
             long[] ids = b.tokenizer().encode(LONG).getIds();
             assertTrue(ids.length > 10, "fixture must exceed the maximum: " + ids.length);
             List<Windows.Window> windows = Windows.split(ids, 10, 3, b.tokenizer().clsId(), b.tokenizer().sepId());
@@ -77,8 +76,8 @@ class LongInputTest {
     void resultsComeBackInInputOrderWhateverTheBatching() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp);
                 SentenceEncoder enc = new SentenceEncoder(b,
-                        new EmbeddingHead(EmbeddingConfig.sentenceTransformers(), 32, 1e-12),
-                        SentenceEncoder.Options.defaults(64).withBatchSize(3))) {
+                        EmbeddingConfig.sentenceTransformers(),
+                        InferenceOptions.defaults(64).withBatchSize(3))) {
             List<String> texts = List.of("play", "the music play new york", "", "new", "york the music", "a b c d e f");
             float[][] all = enc.embed(texts);
             for (int i = 0; i < texts.size(); i++) {

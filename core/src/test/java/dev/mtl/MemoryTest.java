@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtl.config.EmbeddingConfig;
-import dev.mtl.embedding.EmbeddingHead;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +32,8 @@ class MemoryTest {
         }
         try (Backbone b = TestModels.tinyBackbone(tmp);
                 SentenceEncoder enc = new SentenceEncoder(b,
-                        new EmbeddingHead(EmbeddingConfig.sentenceTransformers(), 32, 1e-12),
-                        SentenceEncoder.Options.defaults(64))) {
+                        EmbeddingConfig.sentenceTransformers(),
+                        InferenceOptions.defaults(64))) {
             enc.embed(texts.subList(0, 100)); // warm-up
             int before = b.manager().getManagedArrays().size();
             float[][] out = enc.embed(texts);

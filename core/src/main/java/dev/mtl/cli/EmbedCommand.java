@@ -2,6 +2,7 @@ package dev.mtl.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mtl.InferenceOptions;
 import dev.mtl.SentenceEncoder;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ final class EmbedCommand implements Callable<Integer> {
         try (TextLines lines = new TextLines(in, inName);
                 SentenceEncoder base = model == null ? SentenceEncoder.loadDefault() : SentenceEncoder.load(model);
                 Outputs out = Outputs.open(output)) {
-            SentenceEncoder.Options o = base.options().withBatchSize(batchSize).withTruncate(truncate);
+            InferenceOptions o = base.options().withBatchSize(batchSize).withTruncate(truncate);
             if (maxLength != null) {
                 o = o.withMaxLength(maxLength);
             }

@@ -36,8 +36,8 @@ class BertModelTest {
     void paddingDoesNotChangeTheRealPositions() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp);
                 dev.mtl.SentenceEncoder enc = new dev.mtl.SentenceEncoder(b,
-                        new dev.mtl.embedding.EmbeddingHead(dev.mtl.config.EmbeddingConfig.sentenceTransformers(), 32, 1e-12),
-                        dev.mtl.SentenceEncoder.Options.defaults(64))) {
+                        dev.mtl.config.EmbeddingConfig.sentenceTransformers(),
+                        dev.mtl.InferenceOptions.defaults(64))) {
             long[] shortSeq = {2, 40, 41, 3};
             long[] longSeq = {2, 40, 41, 42, 43, 44, 45, 3};
             float[][][] alone = enc.lastHiddenStates(List.of(shortSeq));
@@ -56,8 +56,8 @@ class BertModelTest {
     void forwardCountsOnePassPerBatch() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp);
                 dev.mtl.SentenceEncoder enc = new dev.mtl.SentenceEncoder(b,
-                        new dev.mtl.embedding.EmbeddingHead(dev.mtl.config.EmbeddingConfig.sentenceTransformers(), 32, 1e-12),
-                        dev.mtl.SentenceEncoder.Options.defaults(64).withBatchSize(4))) {
+                        dev.mtl.config.EmbeddingConfig.sentenceTransformers(),
+                        dev.mtl.InferenceOptions.defaults(64).withBatchSize(4))) {
             long before = b.model().forwardCount();
             float[][] e = enc.embed(List.of("a", "the music", "new york", "b c", "play", "d", "e", "f", "g"));
             assertEquals(9, e.length);

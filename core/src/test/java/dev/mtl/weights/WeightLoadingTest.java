@@ -68,7 +68,7 @@ class WeightLoadingTest {
     void huggingFaceDirectoryWithPrefixLegacyNamesAndVocabTxtLoadsExactly() throws Exception {
         try (Backbone source = TestModels.tinyBackbone(tmp.resolve("src"))) {
             Path dir = hfDirectory(source, true);
-            try (SentenceEncoder a = new SentenceEncoder(source, defaultHead(), SentenceEncoder.Options.defaults(64));
+            try (SentenceEncoder a = new SentenceEncoder(source, dev.mtl.config.EmbeddingConfig.sentenceTransformers(), dev.mtl.InferenceOptions.defaults(64));
                     SentenceEncoder b = SentenceEncoder.load(dir)) {
                 List<String> texts = List.of("the music", "new york playing", "");
                 float[][] ea = a.embed(texts);
@@ -141,9 +141,5 @@ class WeightLoadingTest {
             dev.mtl.model.BertModel fresh = new dev.mtl.model.BertModel(b.config());
             dev.mtl.model.ParameterTable.of(fresh, "").load(w, b.manager(), "test.safetensors");
         }
-    }
-
-    private static dev.mtl.embedding.EmbeddingHead defaultHead() {
-        return new dev.mtl.embedding.EmbeddingHead(dev.mtl.config.EmbeddingConfig.sentenceTransformers(), 32, 1e-12);
     }
 }

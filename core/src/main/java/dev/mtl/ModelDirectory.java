@@ -1,0 +1,145 @@
+package dev.mtl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mtl.config.BertConfig;
+import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.config.MtlConfig;
+import dev.mtl.model.WeightLoadException;
+import dev.mtl.tokenize.TextTokenizer;
+import dev.mtl.weights.HfCheckpointKeys;
+import dev.mtl.weights.SafeTensors;
+import dev.mtl.weights.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The on-disk form of a {@link MultiTaskModel}: a Hugging Face BERT directory plus our section.
+ * <ul>
+ *   <li>{@code config.json}: the HF BERT config, with an {@code "mtl"} object (tasks, labels, head
+ *       shapes, embedding-head settings) that transformers ignores;
+ *   <li>{@code model.safetensors}: encoder weights under HF keys (so {@code BertModel.from_pretrained}
+ *       loads the encoder), heads under {@code embedding.*} and {@code heads.<task>.*};
+ *   <li>{@code tokenizer.json}.
+ * </ul>
+ * Saving writes a temporary sibling directory and renames it into place, so a crash never leaves a
+ * half-written model, and an existing model is replaced only once the new one is complete.
+ */
+final class ModelDirectory {
+
+    static final String CONFIG = "config.json";
+    static final String WEIGHTS = "model.safetensors";
+    static final String TOKENIZER = "tokenizer.json";
+    private static final String MTL_KEY = "mtl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelDirectory() {}
+
+    static MultiTaskModel load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir + ": model directory not found");
+        }
+        Path configFile = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(configFile)) {
+            throw new NoSuchFileException(configFile + ": config.json not found");
+        }
+        JsonNode root;
+        try (InputStream in = Files.newInputStream(configFile)) {
+            root = JSON.readTree(in);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(configFile + ": not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        BertConfig bert = BertConfig.parse(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(root)), configFile.toString());
+        MtlConfig mtl = null;
+        if (root.has(MTL_KEY)) {
+            try {
+                mtl = JSON.treeToValue(root.get(MTL_KEY), MtlConfig.class);
+            } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+                throw new IOException(configFile + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new IOException(configFile + ": invalid \"mtl\" section (" + e.getOriginalMessage() + ")");
+            }
+        }
+        Path weightsFile = dir.resolve(WEIGHTS);
+        Map<String, Tensor> tensors = HfCheckpointKeys.normalize(SafeTensors.read(weightsFile));
+        Map<String, Tensor> encoder = new LinkedHashMap<>();
+        Map<String, Tensor> heads = new LinkedHashMap<>();
+        tensors.forEach((k, t) -> (isHeadKey(k) ? heads : encoder).put(k, t));
+        Backbone backbone = Backbone.build(bert, encoder, TextTokenizer.load(dir), weightsFile.toString(),
+                mtl != null && mtl.backbone() != null ? mtl.backbone() : dir.toString());
+        try {
+            if (mtl == null) {
+                mtl = MtlConfig.of(dir.toString(), bert.maxPositionEmbeddings(), EmbeddingConfig.sentenceTransformers(), List.of());
+            }
+            MultiTaskModel m = new MultiTaskModel(backbone, mtl);
+            m.headParameters().load(heads, backbone.manager(), weightsFile.toString());
+            return m;
+        } catch (RuntimeException e) {
+            backbone.close();
+            if (e instanceof WeightLoadException) {
+                throw e;
+            }
+            throw new IOException(configFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isHeadKey(String key) {
+        return key.startsWith(MultiTaskModel.EMBEDDING_PREFIX) || key.startsWith(MultiTaskModel.HEADS_PREFIX);
+    }
+
+    static void save(MultiTaskModel model, Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new IOException(dir + ": exists and is not a directory");
+        }
+        Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+        try {
+            ObjectNode config = JSON.valueToTree(model.backbone().config());
+            config.putArray("architectures").add("BertModel");
+            config.put("model_type", "bert");
+            config.set(MTL_KEY, JSON.valueToTree(model.config()));
+            Files.writeString(temp.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config),
+                    StandardCharsets.UTF_8);
+            SafeTensors.write(temp.resolve(WEIGHTS), model.parameters().toTensors(),
+                    Map.of("format", "pt", "mtl.format_version", String.valueOf(MtlConfig.FORMAT_VERSION)));
+            Files.writeString(temp.resolve(TOKENIZER), model.backbone().tokenizer().json(), StandardCharsets.UTF_8);
+            if (Files.exists(target)) {
+                // Two renames: the old model stays whole until the new one is complete and in place.
+                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+                Files.delete(old);
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                deleteRecursively(old);
+            } else {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(temp);
+            throw e;
+        }
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.mtl.heads;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.mtl.config.TaskConfig;
+import dev.mtl.model.Dense;
+import dev.mtl.model.HfModule;
+
+/**
+ * Named-entity recognition (task B): dropout → Linear → tag logits for every sub-token of the final
+ * hidden states ({@code BertForTokenClassification}, parameter {@code classifier}); optionally a
+ * linear-chain CRF ({@code crf}) whose transitions are trained with the head. Words are read at their
+ * first sub-token; decoding (constrained Viterbi, or CRF Viterbi) runs over words and always yields
+ * valid BIO. Shapes: B batch, T tokens, H hidden, L tags.
+ */
+public final class TokenClassificationHead extends HfModule {
+
+    private final Dense classifier;
+    private final CrfLayer crf;
+    private final TagSet tags;
+    private final float dropout;
+
+    public TokenClassificationHead(TaskConfig task, int hidden) {
+        this.tags = new TagSet(task.labels());
+        this.classifier = module("classifier", new Dense(hidden, task.labels().size()));
+        this.crf = task.crf() ? module("crf", new CrfLayer(task.labels().size())) : null;
+        this.dropout = (float) task.dropout();
+    }
+
+    /** hidden (B, T, H) → emissions (B, T, L). */
+    public NDArray apply(NDArray hidden, boolean training) {
+        NDArray x = hidden;
+        if (training && dropout > 0f) {
+            x = x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow();
+        }
+        return classifier.apply(x); // (B, T, L)
+    }
+
+    public TagSet tags() {
+        return tags;
+    }
+
+    /** The CRF layer, or null when the head decodes with constrained Viterbi over softmax scores. */
+    public CrfLayer crf() {
+        return crf;
+    }
+
+    /** Best valid tag path over word-level emission rows (W, L). */
+    public int[] decode(float[][] emissions) {
+        if (crf != null) {
+            return crf.decoder(tags, true).viterbi(emissions).path();
+        }
+        float[][] logProbs = new float[emissions.length][];
+        for (int i = 0; i < emissions.length; i++) {
+            logProbs[i] = BioDecoder.logSoftmax(emissions[i]);
+        }
+        return BioDecoder.constrainedViterbi(logProbs, tags);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(inputs.singletonOrThrow(), training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        return new Shape[] {new Shape(s.get(0), s.get(1), tags.size())};
+    }
+}
