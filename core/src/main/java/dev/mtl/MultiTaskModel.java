@@ -255,6 +255,10 @@ public final class MultiTaskModel implements AutoCloseable {
         if (requested.contains(Task.CLASSIFICATION)) {
             classifiers.forEach((name, head) -> classProbs.put(name, classify(name, head, pass.pooled, options)));
         }
+        Map<String, TokenClassificationHead.Decoder> decoders = new LinkedHashMap<>();
+        if (requested.contains(Task.NER)) {
+            taggers.forEach((name, head) -> decoders.put(name, head.decoder()));
+        }
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Map<String, ClassPrediction> cls = null;
@@ -268,8 +272,8 @@ public final class MultiTaskModel implements AutoCloseable {
             if (requested.contains(Task.NER)) {
                 ner = new LinkedHashMap<>();
                 for (var e : taggers.entrySet()) {
-                    ner.put(e.getKey(), tag(e.getKey(), e.getValue(), inputs.get(i), texts.get(i),
-                            pass.segmentsByInput.get(i)));
+                    ner.put(e.getKey(), tag(e.getKey(), e.getValue(), decoders.get(e.getKey()), inputs.get(i),
+                            texts.get(i), pass.segmentsByInput.get(i)));
                 }
             }
             out.add(new Prediction(texts.get(i), inputs.get(i).words(), embeddings == null ? null : embeddings[i], cls, ner));
@@ -420,7 +424,8 @@ public final class MultiTaskModel implements AutoCloseable {
     }
 
     /** Word-level emissions (from each word's most central window), decoding, entity spans. */
-    private NerResult tag(String name, TokenClassificationHead head, Alignment a, String text, List<Segment> segs) {
+    private NerResult tag(String name, TokenClassificationHead head, TokenClassificationHead.Decoder decoder,
+            Alignment a, String text, List<Segment> segs) {
         int words = a.words().size();
         int labels = head.tags().size();
         float[][] rows = new float[words][];
@@ -428,7 +433,7 @@ public final class MultiTaskModel implements AutoCloseable {
             int tok = a.firstToken()[w];
             rows[w] = tok < 0 ? new float[labels] : emissionAt(tok - 1, segs, name); // content index
         }
-        int[] path = head.decode(rows);
+        int[] path = decoder.decode(rows);
         List<String> tags = new ArrayList<>(words);
         double[] confidence = new double[words];
         for (int w = 0; w < words; w++) {

@@ -48,16 +48,29 @@ public final class TokenClassificationHead extends HfModule {
         return crf;
     }
 
-    /** Best valid tag path over word-level emission rows (W, L). */
-    public int[] decode(float[][] emissions) {
+    /** Turns word-level emission rows (W, L) into the best valid tag path. */
+    @FunctionalInterface
+    public interface Decoder {
+        int[] decode(float[][] emissions);
+    }
+
+    /**
+     * A decoder over the head's current parameters: CRF Viterbi (constrained to valid BIO) when the
+     * head has a CRF, else constrained Viterbi over log-softmax scores. Take one per prediction call:
+     * the CRF variant copies the transitions once.
+     */
+    public Decoder decoder() {
         if (crf != null) {
-            return crf.decoder(tags, true).viterbi(emissions).path();
+            CrfDecoder viterbi = crf.decoder(tags, true);
+            return emissions -> viterbi.viterbi(emissions).path();
         }
-        float[][] logProbs = new float[emissions.length][];
-        for (int i = 0; i < emissions.length; i++) {
-            logProbs[i] = BioDecoder.logSoftmax(emissions[i]);
-        }
-        return BioDecoder.constrainedViterbi(logProbs, tags);
+        return emissions -> {
+            float[][] logProbs = new float[emissions.length][];
+            for (int i = 0; i < emissions.length; i++) {
+                logProbs[i] = BioDecoder.logSoftmax(emissions[i]);
+            }
+            return BioDecoder.constrainedViterbi(logProbs, tags);
+        };
     }
 
     @Override
