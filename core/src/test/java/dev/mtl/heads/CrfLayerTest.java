@@ -242,6 +242,7 @@ class CrfLayerTest {
             param(name).getArray().setRequiresGradient(true);
         }
         Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.1f)).build();
+        int afterFirstStep = -1;
         for (int step = 0; step < 200; step++) {
             try (NDManager m = manager.newSubManager()) {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -256,6 +257,13 @@ class CrfLayerTest {
                     }
                 }
             }
+            if (step == 0) {
+                afterFirstStep = manager.getManagedArrays().size(); // AdamW's state is created lazily
+            }
+        }
+        assertEquals(afterFirstStep, manager.getManagedArrays().size(), "training leaves nothing behind");
+        try (NDArray g = param("transitions").getArray().getGradient()) {
+            assertArrayEquals(new float[L * L], g.toFloatArray(), "g.muli(0) zeroed the parameter's gradient");
         }
         double trained = meanNll(noise);
         assertTrue(trained <= 0.5 * initial, "mean NLL " + initial + " → " + trained);
