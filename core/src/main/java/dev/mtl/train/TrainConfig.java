@@ -195,7 +195,7 @@ public record TrainConfig(
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       throw new TrainConfigException(file, at == null ? 0 : at.getLineNr(), "malformed " + (yaml ? "YAML" : "JSON")
-          + ": " + e.getOriginalMessage().lines().findFirst().orElse("").strip());
+          + ": " + withoutSource(e.getOriginalMessage()));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new TrainConfigException(file, 0, "empty config; expected a mapping with tasks and datasets");
@@ -252,6 +252,17 @@ public record TrainConfig(
     }
     return new TrainConfig(resolvedBackbone, maxLength, batchSize, epochs, seed, embedding, tasks, resolved, sampling,
         loss, optimizer, schedule, freeze, eval, checkpoint);
+  }
+
+  /**
+   * The parser's message on one line: SnakeYAML puts context and problem on unindented lines between
+   * indented snippets ("while parsing a flow sequence" … "expected ',' or ']'"); Jackson appends "(for
+   * Array starting at [Source: ...])" noise.
+   */
+  private static String withoutSource(String message) {
+    String first = String.join("; ", message.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+        .map(String::strip).toList());
+    return first.replaceAll("\\s*\\(for [^(]*starting at \\[Source:.*$", "").replaceAll("\\s*at \\[Source:.*$", "");
   }
 
   /** Line of the key, or of the nearest enclosing key the file has (a missing key points at its section). */
