@@ -6,21 +6,18 @@ package dev.mtl.train;
  */
 public final class Schedule {
 
-    /** The decay after warmup. */
-    public enum Kind { CONSTANT, LINEAR, COSINE }
-
     private Schedule() {}
 
     /** Multiplier in [0, 1] for optimizer step {@code step} (0-based) of {@code total}. */
-    public static double factor(Kind kind, long step, long total, long warmup) {
+    public static double factor(ScheduleKind kind, long step, long total, long warmup) {
         if (warmup > 0 && step < warmup) {
             return (double) (step + 1) / warmup;
         }
-        if (kind == Kind.CONSTANT) {
+        if (kind == ScheduleKind.CONSTANT) {
             return 1;
         }
         double progress = total <= warmup ? 1 : (double) (step - warmup) / (total - warmup);
         progress = Math.min(1, Math.max(0, progress));
-        return kind == Kind.LINEAR ? 1 - progress : 0.5 * (1 + Math.cos(Math.PI * progress));
+        return kind == ScheduleKind.LINEAR ? 1 - progress : 0.5 * (1 + Math.cos(Math.PI * progress));
     }
 }

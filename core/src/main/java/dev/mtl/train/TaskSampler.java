@@ -10,14 +10,11 @@ import java.util.Random;
  */
 public final class TaskSampler {
 
-    /** The sampling strategies. */
-    public enum Strategy { PROPORTIONAL, ROUND_ROBIN, TEMPERATURE }
-
-    private final Strategy strategy;
+    private final SamplingStrategy strategy;
     private final double[] cumulative;
     private final long seed;
 
-    public TaskSampler(Strategy strategy, double temperature, long[] sizes, long seed) {
+    public TaskSampler(SamplingStrategy strategy, double temperature, long[] sizes, long seed) {
         this.strategy = strategy;
         this.seed = seed;
         double exponent = switch (strategy) {
@@ -49,7 +46,7 @@ public final class TaskSampler {
     }
 
     public int datasetForStep(long step) {
-        if (strategy == Strategy.ROUND_ROBIN) {
+        if (strategy == SamplingStrategy.ROUND_ROBIN) {
             return (int) (step % cumulative.length);
         }
         double u = new Random(seed * 0x9E3779B97F4A7C15L + step).nextDouble();

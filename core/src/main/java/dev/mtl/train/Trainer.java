@@ -65,33 +65,46 @@ public final class Trainer {
     public record Dataset(String name, List<Example> train, List<Example> dev, List<Example> test,
             Map<String, InstanceEncoder.Field> feeds) {}
 
-    /** Everything the loop needs, resolved from a training config. */
-    public record Plan(
-            String backbone, // "default" or a model directory
-            int maxLength, int batchSize, int epochs, long seed,
-            dev.mtl.config.EmbeddingConfig embedding,
-            List<TaskConfig> tasks,
-            List<Dataset> datasets,
-            TaskSampler.Strategy sampling, double temperature,
-            Map<String, Double> lossWeights, boolean uncertaintyWeighting, boolean balancedClassWeights,
-            float lr, float headLr, float weightDecay, float beta1, float beta2, float eps, float layerDecay,
-            float clipNorm, int gradAccum,
-            Schedule.Kind schedule, double warmupRatio,
-            boolean freezeEncoder, boolean freezeEmbeddings, int freezeLayers, List<String> freezeHeads,
-            boolean gradualUnfreeze,
-            int evalEverySteps, // 0 = every epoch
-            String evalMetric, int patience,
-            int checkpointEvery,
-            String configText) {}
-
-    private final Plan plan;
+    private final TrainConfig cfg;
+    private final List<Dataset> datasets;
+    private final List<TaskConfig> tasks;
     private final Path out;
     private final Consumer<String> log;
 
-    public Trainer(Plan plan, Path outputDir, Consumer<String> log) {
-        this.plan = plan;
+    /**
+     * @param cfg the settings
+     * @param datasets the examples, read by {@link #readDatasets}
+     * @param tasks the heads, labels resolved ({@link #resolveTasks})
+     */
+    public Trainer(TrainConfig cfg, List<Dataset> datasets, List<TaskConfig> tasks, Path outputDir, Consumer<String> log) {
+        this.cfg = cfg;
+        this.datasets = List.copyOf(datasets);
+        this.tasks = List.copyOf(tasks);
         this.out = outputDir;
         this.log = log;
+    }
+
+    /** Reads every dataset of the config (train, and dev/test where given). */
+    public static List<Dataset> readDatasets(TrainConfig cfg) throws IOException {
+        List<Dataset> out = new ArrayList<>();
+        for (DatasetSpec spec : cfg.datasets()) {
+            Map<String, InstanceEncoder.Field> feeds = new LinkedHashMap<>();
+            spec.feeds().forEach((task, field) -> feeds.put(task,
+                    field == DatasetSpec.Feed.LABEL ? InstanceEncoder.Field.LABEL : InstanceEncoder.Field.TAGS));
+            out.add(new Dataset(spec.name(), spec.read(Split.TRAIN),
+                    spec.path(Split.DEV).isPresent() ? spec.read(Split.DEV) : List.of(),
+                    spec.path(Split.TEST).isPresent() ? spec.read(Split.TEST) : List.of(), feeds));
+        }
+        return out;
+    }
+
+    /** The heads of the config, with labels from the config or else derived from the training data. */
+    public static List<TaskConfig> resolveTasks(TrainConfig cfg, List<Dataset> datasets) {
+        List<TaskConfig> out = new ArrayList<>();
+        for (TaskSpec t : cfg.tasks()) {
+            out.add(t.toTaskConfig(deriveLabels(t.name(), t.kind(), datasets)));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ set-up
@@ -116,12 +129,12 @@ public final class Trainer {
             state = JSON.readValue(latest.resolve("trainer.json").toFile(), TrainerState.class);
             log.accept("resuming from " + out.relativize(latest) + " (step " + state.step() + ")");
         } else {
-            Backbone b = plan.backbone().equals("default") ? Backbone.loadDefault()
-                    : MultiTaskModel.load(Path.of(plan.backbone())).backbone();
-            model = MultiTaskModel.create(b, plan.embedding(), plan.tasks(), plan.maxLength());
+            Backbone b = cfg.defaultBackbone() ? Backbone.loadDefault()
+                    : MultiTaskModel.load(Path.of(cfg.backbone())).backbone();
+            model = MultiTaskModel.create(b, cfg.embedding(), tasks, cfg.maxLength());
             Files.deleteIfExists(out.resolve("metrics.jsonl"));
         }
-        Engine.getInstance().setRandomSeed((int) plan.seed());
+        Engine.getInstance().setRandomSeed((int) cfg.seed());
         try (NDManager tm = model.backbone().manager().newSubManager()) {
             trainerManager = tm;
             return loop(state, progress);
@@ -131,43 +144,43 @@ public final class Trainer {
     }
 
     private Result loop(TrainerState resumed, TrainingProgress progress) throws IOException {
-        InstanceEncoder encoder = new InstanceEncoder(model.backbone().tokenizer(), plan.maxLength());
-        long[] sizes = new long[plan.datasets().size()];
-        for (int d = 0; d < plan.datasets().size(); d++) {
-            Dataset ds = plan.datasets().get(d);
+        InstanceEncoder encoder = new InstanceEncoder(model.backbone().tokenizer(), cfg.maxLength());
+        long[] sizes = new long[datasets.size()];
+        for (int d = 0; d < datasets.size(); d++) {
+            Dataset ds = datasets.get(d);
             List<Instance> inst = encoder.encode(ds.train(), ds.feeds(), model.tasks());
             trainSets.add(inst);
             sizes[d] = inst.size();
         }
         if (encoder.truncatedCount() > 0) {
             log.accept(encoder.truncatedCount() + " training examples were longer than max_length "
-                    + plan.maxLength() + " tokens and were truncated");
+                    + cfg.maxLength() + " tokens and were truncated");
         }
-        if (plan.balancedClassWeights()) {
+        if ((cfg.loss().classWeights() == LossConfig.ClassWeights.BALANCED)) {
             computeClassWeights();
         }
-        for (TaskConfig t : plan.tasks()) {
-            if (plan.uncertaintyWeighting()) {
+        for (TaskConfig t : tasks) {
+            if (cfg.loss().uncertainty()) {
                 float s0 = resumed != null && resumed.uncertainty() != null ? resumed.uncertainty().getOrDefault(t.name(), 0f) : 0f;
                 NDArray s = trainerManager.create(new float[] {s0});
                 s.setRequiresGradient(true);
                 uncertainty.put(t.name(), s);
             }
         }
-        TaskSampler sampler = new TaskSampler(plan.sampling(), plan.temperature(), sizes, plan.seed());
+        TaskSampler sampler = new TaskSampler(cfg.sampling().strategy(), cfg.sampling().temperature(), sizes, cfg.seed());
         long batchesPerEpoch = 0;
         for (long n : sizes) {
-            batchesPerEpoch += (n + plan.batchSize() - 1) / plan.batchSize();
+            batchesPerEpoch += (n + cfg.batchSize() - 1) / cfg.batchSize();
         }
-        long stepsPerEpoch = Math.max(1, batchesPerEpoch / plan.gradAccum());
-        long totalSteps = stepsPerEpoch * plan.epochs();
-        long warmup = Math.round(plan.warmupRatio() * totalSteps);
-        int evalEvery = plan.evalEverySteps() > 0 ? plan.evalEverySteps() : (int) stepsPerEpoch;
-        int ckptEvery = plan.checkpointEvery() > 0 ? plan.checkpointEvery() : evalEvery;
+        long stepsPerEpoch = Math.max(1, batchesPerEpoch / cfg.optimizer().gradAccum());
+        long totalSteps = stepsPerEpoch * cfg.epochs();
+        long warmup = Math.round(cfg.schedule().warmupRatio() * totalSteps);
+        int evalEvery = !cfg.eval().every().atEpochEnd() ? cfg.eval().every().steps() : (int) stepsPerEpoch;
+        int ckptEvery = cfg.checkpoint().every() > 0 ? cfg.checkpoint().every() : evalEvery;
 
         long step = resumed == null ? 0 : resumed.step();
         long micro = resumed == null ? 0 : resumed.microBatch();
-        int n = plan.datasets().size();
+        int n = datasets.size();
         int[] dsEpoch = new int[n];
         int[] dsPos = new int[n];
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -187,10 +200,10 @@ public final class Trainer {
         }
         List<int[]> orders = new ArrayList<>();
         for (int d = 0; d < n; d++) {
-            orders.add(shuffled(trainSets.get(d).size(), plan.seed(), d, dsEpoch[d]));
+            orders.add(shuffled(trainSets.get(d).size(), cfg.seed(), d, dsEpoch[d]));
         }
 
-        try (AdamW opt = new AdamW(trainerManager, plan.beta1(), plan.beta2(), plan.eps())) {
+        try (AdamW opt = new AdamW(trainerManager, (float) cfg.optimizer().beta1(), (float) cfg.optimizer().beta2(), (float) cfg.optimizer().eps())) {
             if (resumed != null) {
                 restoreOptimizer(opt, latestCheckpoint(out.resolve("checkpoints")), resumed.step());
             }
@@ -209,11 +222,11 @@ public final class Trainer {
                     epochOfFreeze = epoch;
                 }
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    for (int a = 0; a < plan.gradAccum(); a++) {
+                    for (int a = 0; a < cfg.optimizer().gradAccum(); a++) {
                         int d = sampler.datasetForStep(micro);
                         List<Instance> set = trainSets.get(d);
                         int from = dsPos[d];
-                        int to = Math.min(set.size(), from + plan.batchSize());
+                        int to = Math.min(set.size(), from + cfg.batchSize());
                         List<Instance> batch = new ArrayList<>(to - from);
                         for (int i = from; i < to; i++) {
                             batch.add(set.get(orders.get(d)[i]));
@@ -222,14 +235,14 @@ public final class Trainer {
                         if (to >= set.size()) {
                             dsEpoch[d]++;
                             dsPos[d] = 0;
-                            orders.set(d, shuffled(set.size(), plan.seed(), d, dsEpoch[d]));
+                            orders.set(d, shuffled(set.size(), cfg.seed(), d, dsEpoch[d]));
                         }
                         // Dropout masks depend only on (seed, micro-batch): a resumed run draws the same ones.
-                        Engine.getInstance().setRandomSeed((int) (plan.seed() * 1_000_003L + micro));
+                        Engine.getInstance().setRandomSeed((int) (cfg.seed() * 1_000_003L + micro));
                         try (NDManager bm = trainerManager.newSubManager()) {
                             Map<String, Float> losses = new LinkedHashMap<>();
-                            NDArray loss = batchLoss(bm, batch, plan.datasets().get(d).feeds(), losses);
-                            gc.backward(loss.div(plan.gradAccum()));
+                            NDArray loss = batchLoss(bm, batch, datasets.get(d).feeds(), losses);
+                            gc.backward(loss.div(cfg.optimizer().gradAccum()));
                             losses.forEach((t, v) -> {
                                 double[] s = lossSums.computeIfAbsent(t, k -> new double[2]);
                                 s[0] += v;
@@ -242,12 +255,12 @@ public final class Trainer {
                         micro++;
                     }
                 }
-                float lr = (float) (plan.lr() * Schedule.factor(plan.schedule(), step, totalSteps, warmup));
+                float lr = (float) (cfg.optimizer().lr() * Schedule.factor(cfg.schedule().kind(), step, totalSteps, warmup));
                 List<AdamW.Group> all = new ArrayList<>(groups);
                 for (var e : uncertainty.entrySet()) {
-                    all.add(new AdamW.Group("uncertainty." + e.getKey(), e.getValue(), plan.headLr() / plan.lr(), 0f));
+                    all.add(new AdamW.Group("uncertainty." + e.getKey(), e.getValue(), (float) (cfg.optimizer().headLr() / cfg.optimizer().lr()), 0f));
                 }
-                opt.step(all, lr, plan.clipNorm());
+                opt.step(all, lr, (float) cfg.optimizer().clipNorm());
                 step++;
                 double seconds = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
                 progress.step(step, lossMeans(lossSums), tokens / Math.max(1e-9, (System.nanoTime() - windowStart) / 1e9));
@@ -288,7 +301,7 @@ public final class Trainer {
                         model.save(out.resolve("best"));
                     } else {
                         sinceBest++;
-                        stop = plan.patience() > 0 && sinceBest >= plan.patience();
+                        stop = cfg.eval().patience() > 0 && sinceBest >= cfg.eval().patience();
                     }
                 }
                 if (step % ckptEvery == 0 || evalNow || stop) {
@@ -299,7 +312,7 @@ public final class Trainer {
                             bestStep, sinceBest, unc, seconds2));
                 }
                 if (stop) {
-                    log.accept("early stopping at step " + step + ": no dev improvement in " + plan.patience()
+                    log.accept("early stopping at step " + step + ": no dev improvement in " + cfg.eval().patience()
                             + " evaluations (best at step " + bestStep + ")");
                     break;
                 }
@@ -325,7 +338,7 @@ public final class Trainer {
         NDArray total = null;
         for (var feed : feeds.entrySet()) {
             String task = feed.getKey();
-            TaskConfig cfg = model.tasks().get(task);
+            TaskConfig taskCfg = model.tasks().get(task);
             NDArray loss;
             if (feed.getValue() == InstanceEncoder.Field.LABEL) {
                 if (pooled == null) {
@@ -333,12 +346,12 @@ public final class Trainer {
                 }
                 ClassificationHead head = model.classifiers().get(task);
                 NDArray logits = head.apply(pooled, true); // (B, L)
-                if (cfg.multiLabel()) {
-                    float[] hot = new float[batch.size() * cfg.labels().size()];
+                if (taskCfg.multiLabel()) {
+                    float[] hot = new float[batch.size() * taskCfg.labels().size()];
                     for (int i = 0; i < batch.size(); i++) {
-                        System.arraycopy(batch.get(i).multiHot().get(task), 0, hot, i * cfg.labels().size(), cfg.labels().size());
+                        System.arraycopy(batch.get(i).multiHot().get(task), 0, hot, i * taskCfg.labels().size(), taskCfg.labels().size());
                     }
-                    loss = LossFunctions.binaryCrossEntropy(logits, bm.create(hot, new Shape(batch.size(), cfg.labels().size())));
+                    loss = LossFunctions.binaryCrossEntropy(logits, bm.create(hot, new Shape(batch.size(), taskCfg.labels().size())));
                 } else {
                     long[] y = new long[batch.size()];
                     for (int i = 0; i < batch.size(); i++) {
@@ -359,7 +372,7 @@ public final class Trainer {
                 // Kendall et al. (2018): exp(−s)·L + s, with s = log σ² learned per task.
                 weighted = loss.mul(s.neg().exp().squeeze()).add(s.squeeze());
             } else {
-                weighted = loss.mul(plan.lossWeights().getOrDefault(task, 1.0).floatValue());
+                weighted = loss.mul((float) cfg.loss().weight(task));
             }
             total = total == null ? weighted : total.add(weighted);
         }
@@ -456,15 +469,15 @@ public final class Trainer {
             }
             float scale;
             if (key.startsWith(MultiTaskModel.HEADS_PREFIX) || key.startsWith(MultiTaskModel.EMBEDDING_PREFIX)) {
-                scale = plan.headLr() / plan.lr();
+                scale = (float) (cfg.optimizer().headLr() / cfg.optimizer().lr());
             } else if (key.startsWith("encoder.layer.")) {
                 int i = Integer.parseInt(key.substring("encoder.layer.".length(), key.indexOf('.', "encoder.layer.".length())));
-                scale = (float) Math.pow(plan.layerDecay(), layers - i);
+                scale = (float) Math.pow(cfg.optimizer().layerDecay(), layers - i);
             } else {
-                scale = (float) Math.pow(plan.layerDecay(), layers + 1);
+                scale = (float) Math.pow(cfg.optimizer().layerDecay(), layers + 1);
             }
             boolean noDecay = key.endsWith(".bias") || key.contains("LayerNorm") || key.contains("crf.");
-            groups.add(new AdamW.Group(key, w, scale, noDecay ? 0f : plan.weightDecay()));
+            groups.add(new AdamW.Group(key, w, scale, noDecay ? 0f : (float) cfg.optimizer().weightDecay()));
         }
         return groups;
     }
@@ -473,18 +486,18 @@ public final class Trainer {
     boolean frozen(String key, int layers, int epoch) {
         if (key.startsWith(MultiTaskModel.HEADS_PREFIX)) {
             String task = key.substring(MultiTaskModel.HEADS_PREFIX.length(), key.indexOf('.', MultiTaskModel.HEADS_PREFIX.length()));
-            return plan.freezeHeads().contains(task);
+            return cfg.freeze().heads().contains(task);
         }
         if (key.startsWith(MultiTaskModel.EMBEDDING_PREFIX)) {
             return false;
         }
-        if (plan.freezeEncoder()) {
+        if (cfg.freeze().encoder()) {
             return true;
         }
         int layer = key.startsWith("encoder.layer.")
                 ? Integer.parseInt(key.substring("encoder.layer.".length(), key.indexOf('.', "encoder.layer.".length())))
                 : -1; // embeddings
-        if (plan.gradualUnfreeze()) {
+        if (cfg.freeze().gradualUnfreeze()) {
             // ULMFiT: epoch 0 trains the heads and the top layer, each later epoch one more layer down.
             int lowestTrainable = layers - 1 - epoch;
             if (layer < lowestTrainable) {
@@ -492,37 +505,38 @@ public final class Trainer {
             }
         }
         if (layer < 0) {
-            return plan.freezeEmbeddings() || plan.freezeLayers() > 0;
+            return cfg.freeze().embeddings() || cfg.freeze().layers() > 0;
         }
-        return layer < plan.freezeLayers();
+        return layer < cfg.freeze().layers();
     }
 
     // ------------------------------------------------------------------ evaluation, checkpoints, end
 
     private boolean hasDev() {
-        return plan.datasets().stream().anyMatch(d -> !d.dev().isEmpty());
+        return datasets.stream().anyMatch(d -> !d.dev().isEmpty());
     }
 
     private Map<String, Map<String, Double>> evaluateDev() throws IOException {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         InferenceOptions options = model.defaultOptions();
-        for (Dataset d : plan.datasets()) {
+        for (Dataset d : datasets) {
             if (d.dev().isEmpty()) {
                 continue;
             }
             Evaluator.Scores s = Evaluator.evaluate(model, d.dev(), d.feeds(), options, null, d.name());
-            s.flat().forEach((task, m) -> out.put(plan.datasets().size() > 1 && taskFedTwice(task) ? d.name() + "/" + task : task, m));
+            s.flat().forEach((task, m) -> out.put(datasets.size() > 1 && taskFedTwice(task) ? d.name() + "/" + task : task, m));
         }
         return out;
     }
 
     private boolean taskFedTwice(String task) {
-        return plan.datasets().stream().filter(d -> d.feeds().containsKey(task) && !d.dev().isEmpty()).count() > 1;
+        return datasets.stream().filter(d -> d.feeds().containsKey(task) && !d.dev().isEmpty()).count() > 1;
     }
 
     /** The early-stopping score: one task's metric, or the mean of every task's main metric. */
     double score(Map<String, Map<String, Double>> dev) {
-        if (plan.evalMetric() == null || plan.evalMetric().equals("mean")) {
+        EvalConfig.Metric metric = cfg.eval().metric();
+        if (metric == null || metric.isMean()) {
             double sum = 0;
             int n = 0;
             for (var e : dev.entrySet()) {
@@ -532,9 +546,8 @@ public final class Trainer {
             }
             return n == 0 ? 0 : sum / n;
         }
-        int dot = plan.evalMetric().lastIndexOf('.');
-        Map<String, Double> m = dev.get(plan.evalMetric().substring(0, dot));
-        return m == null ? Double.NEGATIVE_INFINITY : m.getOrDefault(plan.evalMetric().substring(dot + 1), Double.NEGATIVE_INFINITY);
+        Map<String, Double> m = dev.get(metric.task());
+        return m == null ? Double.NEGATIVE_INFINITY : m.getOrDefault(metric.measure().key(), Double.NEGATIVE_INFINITY);
     }
 
     private Result finish(long steps, double seconds, double bestScore) throws IOException {
@@ -549,7 +562,7 @@ public final class Trainer {
         Map<String, Map<String, Double>> bestDev = hasDev() ? evaluateDev() : Map.of();
         Map<String, Map<String, Map<String, Double>>> test = new LinkedHashMap<>();
         Map<String, Object> testJson = new LinkedHashMap<>();
-        for (Dataset d : plan.datasets()) {
+        for (Dataset d : datasets) {
             if (d.test().isEmpty()) {
                 continue;
             }
@@ -668,7 +681,7 @@ public final class Trainer {
     }
 
     private void computeClassWeights() {
-        for (TaskConfig t : plan.tasks()) {
+        for (TaskConfig t : tasks) {
             if (t.kind() != TaskConfig.Kind.CLASSIFICATION || t.multiLabel()) {
                 continue;
             }

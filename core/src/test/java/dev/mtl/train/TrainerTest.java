@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mtl.config.EmbeddingConfig;
-import dev.mtl.config.TaskConfig;
 import dev.mtl.data.Example;
 import dev.mtl.data.JointBertReader;
 import java.nio.file.Files;
@@ -24,11 +22,21 @@ class TrainerTest {
     @TempDir
     Path tmp;
 
-    static Trainer.Plan plan(List<Trainer.Dataset> data, List<TaskConfig> tasks, int epochs, int batch) {
-        return new Trainer.Plan("default", 48, batch, epochs, 7, EmbeddingConfig.sentenceTransformers(), tasks, data,
-                TaskSampler.Strategy.TEMPERATURE, 2.0, Map.of(), false, false,
-                1e-4f, 2e-3f, 0.01f, 0.9f, 0.999f, 1e-8f, 1.0f, 1.0f, 1,
-                Schedule.Kind.LINEAR, 0.1, false, false, 0, List.of(), false, 0, "mean", 0, 0, "");
+    /** Writes examples in the JointBERT layout (seq.in, seq.out, label). */
+    static void writeJointBert(Path dir, List<Example> examples) throws Exception {
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("seq.in"), examples.stream().map(e -> String.join(" ", e.tokens())).toList());
+        Files.write(dir.resolve("seq.out"), examples.stream().map(e -> String.join(" ", e.tags())).toList());
+        Files.write(dir.resolve("label"), examples.stream().map(e -> e.labels().get(0)).toList());
+    }
+
+    static String config(int epochs, String extra) {
+        return String.join("\n",
+                "backbone: default", "max_length: 48", "batch_size: 16", "epochs: " + epochs, "seed: 7",
+                "tasks:", "  - {name: intent, kind: classification}", "  - {name: slots, kind: ner}",
+                "datasets:", "  - {name: snips, format: jointbert, train: train, dev: dev, feeds: {intent: label, slots: tags}}",
+                "optimizer: {lr: 1.0e-4, head_lr: 2.0e-3}", "schedule: {kind: linear, warmup_ratio: 0.1}",
+                "eval: {every: epoch, metric: mean}", extra, "");
     }
 
     @Test
@@ -44,18 +52,19 @@ class TrainerTest {
                 dev.add(e);
             }
         }
-        Map<String, InstanceEncoder.Field> feeds = Map.of("intent", InstanceEncoder.Field.LABEL,
-                "slots", InstanceEncoder.Field.TAGS);
-        Trainer.Dataset ds = new Trainer.Dataset("snips", train, dev, List.of(), feeds);
-        List<TaskConfig> tasks = List.of(
-                TaskConfig.classification("intent", Trainer.deriveLabels("intent", TaskConfig.Kind.CLASSIFICATION, List.of(ds))),
-                TaskConfig.ner("slots", Trainer.deriveLabels("slots", TaskConfig.Kind.NER, List.of(ds)), false));
-        Trainer.Result r = new Trainer(plan(List.of(ds), tasks, 3, 16), tmp, s -> {}).run(false, TrainingProgress.NONE);
+        writeJointBert(tmp.resolve("train"), train);
+        writeJointBert(tmp.resolve("dev"), dev);
+        Files.writeString(tmp.resolve("train.yaml"), config(3, ""));
+        TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
+        List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
+        Path out = tmp.resolve("run");
+        Trainer.Result r = new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), out, s -> {})
+                .run(false, TrainingProgress.NONE);
 
         // Both losses fall: the first logged window against the last.
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> trainLines = new ArrayList<>();
-        for (String line : Files.readAllLines(tmp.resolve("metrics.jsonl"))) {
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
             JsonNode n = json.readTree(line);
             if (n.get("type").asText().equals("train")) {
                 trainLines.add(n);
