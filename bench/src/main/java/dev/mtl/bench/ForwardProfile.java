@@ -43,6 +43,9 @@ final class ForwardProfile {
     static final int BATCH = 32;
     static final int WARMUP = 5;
     static final int REPS = 30;
+    static final int SWEEP_PASSES = 3;
+    /** Long enough for ONNX Runtime's and OpenMP's spinning worker threads to go to sleep. */
+    static final int SPIN_DOWN_MS = 200;
 
     /** The parts of one {@code embed} call; their medians add up to the end-to-end median. */
     enum Part {
@@ -57,7 +60,7 @@ final class ForwardProfile {
         GELU("GELU"),
         RESHAPE("reshape/transpose copies"),
         ELEMENTWISE("adds, q scale, mask"),
-        FORWARD_REST("forward: not in any op (JNI, Java)"),
+        FORWARD_REST("forward: unattributed (plain − sum of ops)"),
         POOLING("pooling + L2"),
         JAVA_REST("Java-side batching, rest of embed()");
 
@@ -74,6 +77,9 @@ final class ForwardProfile {
 
     record PartResult(String part, double ms, double share, int callsPerForward) {}
 
+    /** One length-sorted batch of the corpus: mtl's forward pass vs ONNX Runtime's session.run. */
+    record LengthRow(int paddedLength, double mtlForwardMs, double ortRunMs) {}
+
     record Result(
             int batchSize,
             int paddedLength,
@@ -89,7 +95,8 @@ final class ForwardProfile {
             double matmulPeakGflopsMedian,
             double matmulPeakGflopsBest,
             double linearPeakGflopsMedian,
-            double harnessMaxAbsDiff) {}
+            double harnessMaxAbsDiff,
+            List<LengthRow> byLength) {}
 
     private final SentenceEncoder encoder;
     private final Backbone backbone;
@@ -211,9 +218,57 @@ final class ForwardProfile {
         Result res = new Result(b, t, embedMs, forwardMs, ortMs, parts,
                 linearFlop / ms.get(Part.LINEAR) / 1e6, attentionFlop / ms.get(Part.ATTENTION_MATMUL) / 1e6,
                 totalFlop / forwardMs / 1e6, totalFlop / ortMs / 1e6, totalFlop / 1e9,
-                peak[0], peak[1], linearPeak[0], maxDiff);
+                peak[0], peak[1], linearPeak[0], maxDiff, byLength(corpus));
         print(res, out);
         return res;
+    }
+
+    /**
+     * Forward pass only, batch by batch over the whole length-sorted corpus: all of mtl's batches, then
+     * all of ONNX Runtime's (never interleaved batch by batch: each runtime's idle threads spin after a
+     * call and would steal one of the two cores from the other). Median of {@value #SWEEP_PASSES} passes.
+     */
+    private List<LengthRow> byLength(List<String> corpus) throws Exception {
+        Encoding[] enc = backbone.tokenizer().encodeAll(corpus);
+        List<long[]> seqs = new ArrayList<>();
+        for (Encoding e : enc) {
+            seqs.add(e.getIds());
+        }
+        seqs.sort(Comparator.comparingInt((long[] s) -> s.length).reversed());
+        List<PaddedBatch> batches = new ArrayList<>();
+        for (int st = 0; st < seqs.size(); st += BATCH) {
+            batches.add(PaddedBatch.of(seqs.subList(st, Math.min(seqs.size(), st + BATCH)), backbone.tokenizer().padId()));
+        }
+        int nb = batches.size();
+        double[][] mtl = new double[nb][SWEEP_PASSES];
+        double[][] onnx = new double[nb][SWEEP_PASSES];
+        for (int pass = 0; pass < SWEEP_PASSES; pass++) {
+            for (int k = 0; k < nb; k++) {
+                PaddedBatch p = batches.get(k);
+                Shape bt = new Shape(p.batchSize(), p.length());
+                try (NDManager m = backbone.manager().newSubManager()) {
+                    NDArray ids = m.create(p.ids(), bt);
+                    NDArray types = m.create(p.typeIds(), bt);
+                    NDArray mask = m.create(p.mask(), bt);
+                    long t0 = System.nanoTime();
+                    backbone.model().apply(ids, types, mask, false);
+                    mtl[k][pass] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            Thread.sleep(SPIN_DOWN_MS);
+            for (int k = 0; k < nb; k++) {
+                PaddedBatch p = batches.get(k);
+                long t0 = System.nanoTime();
+                ort.lastHiddenState(p.ids(), p.mask(), p.batchSize(), p.length());
+                onnx[k][pass] = (System.nanoTime() - t0) / 1e6;
+            }
+            Thread.sleep(SPIN_DOWN_MS);
+        }
+        List<LengthRow> rows = new ArrayList<>();
+        for (int k = 0; k < nb; k++) {
+            rows.add(new LengthRow(batches.get(k).length(), Stats.median(mtl[k]), Stats.median(onnx[k])));
+        }
+        return rows;
     }
 
     /** The {@value #BATCH} sentences centred on the corpus's median token length. */
@@ -378,5 +433,18 @@ final class ForwardProfile {
                 + "linear (x W^T + b) median %.1f GFLOPS%n",
                 r.matmulPeakGflopsMedian(), r.matmulPeakGflopsBest(), r.linearPeakGflopsMedian());
         out.printf("  harness replays the encoder: max |difference| to BertModel output %.2g%n", r.harnessMaxAbsDiff());
+        List<LengthRow> rows = r.byLength();
+        double mtlSum = rows.stream().mapToDouble(LengthRow::mtlForwardMs).sum();
+        double ortSum = rows.stream().mapToDouble(LengthRow::ortRunMs).sum();
+        out.printf("%nforward pass only, per length-sorted batch of the corpus (medians of %d passes; not interleaved):%n",
+                SWEEP_PASSES);
+        out.printf("  %5s %12s %12s %10s%n", "T", "mtl ms", "ORT ms", "mtl/ORT");
+        int step = Math.max(1, rows.size() / 12);
+        for (int k = 0; k < rows.size(); k += step) {
+            LengthRow row = rows.get(k);
+            out.printf("  %5d %12.2f %12.2f %10.2f%n", row.paddedLength(), row.mtlForwardMs(), row.ortRunMs(),
+                    row.mtlForwardMs() / row.ortRunMs());
+        }
+        out.printf("  all %d batches: mtl %.0f ms, ORT %.0f ms, mtl/ORT %.2f%n", rows.size(), mtlSum, ortSum, mtlSum / ortSum);
     }
 }
