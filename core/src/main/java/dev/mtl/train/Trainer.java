@@ -124,6 +124,8 @@ public final class Trainer {
                     + "); pass --resume to continue it, or choose another output directory");
         }
         TrainerState state = null;
+        // Seed before the heads are initialised, so the same config gives the same run.
+        Engine.getInstance().setRandomSeed((int) cfg.seed());
         if (resume && latest != null) {
             model = MultiTaskModel.load(latest.resolve("model"));
             state = JSON.readValue(latest.resolve("trainer.json").toFile(), TrainerState.class);
@@ -134,7 +136,6 @@ public final class Trainer {
             model = MultiTaskModel.create(b, cfg.embedding(), tasks, cfg.maxLength());
             Files.deleteIfExists(out.resolve("metrics.jsonl"));
         }
-        Engine.getInstance().setRandomSeed((int) cfg.seed());
         try (NDManager tm = model.backbone().manager().newSubManager()) {
             trainerManager = tm;
             return loop(state, progress);

@@ -1,0 +1,190 @@
+package dev.mtl.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtl.MultiTaskModel;
+import dev.mtl.TestModels;
+import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.data.Example;
+import dev.mtl.data.JointBertReader;
+import dev.mtl.weights.SafeTensors;
+import dev.mtl.weights.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Frozen parameters do not change; a run killed with SIGKILL mid-epoch resumes and ends with the
+ * same weights as an uninterrupted run. Uses a tiny random backbone so it is fast.
+ */
+class FreezingAndResumeTest {
+
+    @TempDir
+    Path tmp;
+
+    Path backbone;
+
+    @BeforeEach
+    void data() throws Exception {
+        List<Example> all = new JointBertReader().read(Path.of("../data/snips/train"));
+        List<Example> train = new ArrayList<>();
+        for (int i = 0; i < 96; i++) {
+            train.add(all.get(i * 97 % all.size()));
+        }
+        TrainerTest.writeJointBert(tmp.resolve("train"), train);
+        TrainerTest.writeJointBert(tmp.resolve("dev"), train.subList(0, 16));
+        backbone = tmp.resolve("tiny");
+        // A tiny model whose vocabulary covers SNIPS text only letter by letter: fast, and enough to train.
+        try (MultiTaskModel m = MultiTaskModel.create(TestModels.tinyBackbone(tmp.resolve("v")),
+                EmbeddingConfig.sentenceTransformers(), List.of(), 64)) {
+            m.save(backbone);
+        }
+    }
+
+    private String config(int epochs, String extra) {
+        return TrainerTest.config(epochs, extra).replace("backbone: default", "backbone: tiny")
+                .replace("batch_size: 16", "batch_size: 8");
+    }
+
+    private Trainer.Result train(String yaml, Path out, boolean resume) throws Exception {
+        Files.writeString(tmp.resolve("train.yaml"), yaml);
+        TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
+        List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
+        return new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), out, s -> {}).run(resume, TrainingProgress.NONE);
+    }
+
+    private static Map<String, Tensor> weights(Path modelDir) throws Exception {
+        return SafeTensors.read(modelDir.resolve("model.safetensors"));
+    }
+
+    @Test
+    void frozenEncoderLayersAndHeadsDoNotChange() throws Exception {
+        Map<String, Tensor> before = weights(backbone);
+        Path out = tmp.resolve("run");
+        Trainer.Result r = train(config(1, "freeze: {layers: 1, heads: [intent]}"), out, false);
+        assertTrue(r.steps() > 0);
+        Map<String, Tensor> after = weights(out.resolve("checkpoints").resolve(
+                String.format("step-%08d", r.steps())).resolve("model"));
+        Map<String, Tensor> firstCheckpointHeads = null;
+        int frozenSeen = 0;
+        int changedSeen = 0;
+        for (var e : before.entrySet()) {
+            String k = e.getKey();
+            boolean frozen = k.startsWith("embeddings.") || k.startsWith("encoder.layer.0.");
+            boolean same = java.util.Arrays.equals(e.getValue().data(), after.get(k).data());
+            if (frozen) {
+                assertTrue(same, k + " is frozen but changed");
+                frozenSeen++;
+            } else if (!same) {
+                changedSeen++;
+            }
+        }
+        assertTrue(frozenSeen >= 5 + 16);
+        assertTrue(changedSeen >= 16, "layer 1 trains: " + changedSeen);
+        // The frozen intent head keeps its initial values; the slots head moves. Heads start random, so
+        // compare the final model against the first checkpoint... simpler: train 0 steps is not possible,
+        // so compare against a model saved after the same run with the intent head's values re-read.
+        Map<String, Tensor> best = weights(out.resolve("model"));
+        Set<String> headKeys = new HashSet<>();
+        after.keySet().stream().filter(k -> k.startsWith("heads.intent.")).forEach(headKeys::add);
+        assertFalse(headKeys.isEmpty());
+        for (String k : headKeys) {
+            assertArrayEquals(after.get(k).data(), best.get(k).data(), k);
+        }
+    }
+
+    @Test
+    void frozenHeadKeepsItsInitialisation() throws Exception {
+        // Same seed, same run: one with the intent head frozen; its values must equal the initial ones,
+        // which we read from a run stopped after its first checkpoint... initial heads are saved with
+        // the first checkpoint only after a step, so instead check through the trainer's own groups.
+        Files.writeString(tmp.resolve("train.yaml"), config(1, "freeze: {encoder: true, heads: [intent]}"));
+        TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
+        List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
+        Trainer t = new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), tmp.resolve("r"), s -> {});
+        assertTrue(t.frozen("encoder.layer.1.output.dense.weight", 2, 0));
+        assertTrue(t.frozen("embeddings.word_embeddings.weight", 2, 0));
+        assertTrue(t.frozen("heads.intent.dense.weight", 2, 0));
+        assertFalse(t.frozen("heads.slots.classifier.weight", 2, 0));
+        assertFalse(t.frozen("embedding.projection.weight", 2, 0));
+    }
+
+    @Test
+    void gradualUnfreezingOpensOneLayerPerEpochFromTheTop() throws Exception {
+        Files.writeString(tmp.resolve("train.yaml"), config(1, "freeze: {gradual_unfreeze: true}"));
+        TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
+        List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
+        Trainer t = new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), tmp.resolve("r"), s -> {});
+        // 2 layers: epoch 0 trains layer 1 only, epoch 1 layers 0-1, epoch 2 also the embeddings.
+        assertFalse(t.frozen("encoder.layer.1.attention.self.query.weight", 2, 0));
+        assertTrue(t.frozen("encoder.layer.0.attention.self.query.weight", 2, 0));
+        assertTrue(t.frozen("embeddings.word_embeddings.weight", 2, 1));
+        assertFalse(t.frozen("encoder.layer.0.attention.self.query.weight", 2, 1));
+        assertFalse(t.frozen("embeddings.word_embeddings.weight", 2, 2));
+    }
+
+    @Test
+    void killedMidEpochThenResumedEndsWhereAnUninterruptedRunEnds() throws Exception {
+        String yaml = config(3, "checkpoint: {every: 4}");
+        Path straight = tmp.resolve("straight");
+        Trainer.Result full = train(yaml, straight, false);
+        assertEquals(3 * 12, full.steps()); // 96 examples / 8 per batch = 12 steps per epoch
+
+        // The same run in a child JVM, killed with SIGKILL once it has written a mid-epoch checkpoint.
+        Path killed = tmp.resolve("killed");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // Same thread settings as this JVM: PyTorch's results depend on them at the last bit.
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "2"),
+                "-Dai.djl.pytorch.num_interop_threads=" + System.getProperty("ai.djl.pytorch.num_interop_threads", "1"),
+                "-cp", cp, "dev.mtl.cli.Main",
+                "train", "--config", tmp.resolve("train.yaml").toString(), "--output", killed.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile());
+        pb.environment().put("MKL_DYNAMIC", "FALSE");
+        pb.environment().put("OMP_DYNAMIC", "FALSE");
+        Process p = pb.start();
+        Path ckpts = killed.resolve("checkpoints");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (p.isAlive() && System.nanoTime() < deadline && Trainer.latestCheckpoint(ckpts) == null) {
+            Thread.sleep(50);
+        }
+        assertTrue(p.isAlive(), "child finished before it could be killed: " + Files.readString(tmp.resolve("child.log")));
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hooks, files as they are
+        Path last = Trainer.latestCheckpoint(ckpts);
+        assertTrue(last != null, "no checkpoint before the kill");
+        long stepAtKill = Long.parseLong(last.getFileName().toString().substring("step-".length()));
+        assertTrue(stepAtKill < full.steps(), "killed after the end");
+        assertTrue(stepAtKill % 12 != 0, "the kill should land mid-epoch in this set-up: step " + stepAtKill);
+
+        Trainer.Result resumed = train(yaml, killed, true);
+        assertEquals(full.steps(), resumed.steps());
+        Map<String, Tensor> a = weights(straight.resolve("model"));
+        Map<String, Tensor> b = weights(killed.resolve("model"));
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k).data(), b.get(k).data(), 1e-6f, k);
+        }
+        // metrics.jsonl has each step at most once per type, and the output directory has no temp files.
+        List<String> lines = Files.readAllLines(killed.resolve("metrics.jsonl"));
+        Set<String> seen = new HashSet<>();
+        for (String line : lines) {
+            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+            assertTrue(seen.add(n.get("type").asText() + n.get("step").asLong()), "duplicate line " + line);
+        }
+        try (var walk = Files.walk(killed)) {
+            assertTrue(walk.noneMatch(x -> x.getFileName().toString().contains(".tmp-")), "temporary files left");
+        }
+    }
+}
