@@ -1,5 +1,8 @@
 package dev.mtl.eval;
 
+import dev.mtl.heads.Entities;
+import dev.mtl.heads.Span;
+
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +39,13 @@ public final class EntityMetrics {
         correctTags += g.get(t).equals(p.get(t)) ? 1 : 0;
       }
       tokens += g.size();
-      Set<Chunk> predictedChunks = new HashSet<>(Chunk.extract(p));
-      for (Chunk c : Chunk.extract(g)) {
+      Set<Span> predictedChunks = new HashSet<>(Entities.spans(p));
+      for (Span c : Entities.spans(g)) {
         int[] n = counts.computeIfAbsent(c.type(), k -> new int[3]);
         n[GOLD]++;
         n[CORRECT] += predictedChunks.contains(c) ? 1 : 0;
       }
-      for (Chunk c : predictedChunks) {
+      for (Span c : predictedChunks) {
         counts.computeIfAbsent(c.type(), k -> new int[3])[PREDICTED]++;
       }
     }

@@ -1,5 +1,8 @@
 package dev.mtl.eval;
 
+import dev.mtl.heads.Entities;
+import dev.mtl.heads.Span;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -11,31 +14,31 @@ class EntityMetricsTest {
 
   @Test
   void entityStartingWithInside() {
-    assertEquals(List.of(new Chunk(0, 2, "PER")), Chunk.extract(List.of("I-PER", "I-PER", "O")));
-    assertEquals(List.of(new Chunk(1, 2, "PER")), Chunk.extract(List.of("O", "I-PER", "O")));
+    assertEquals(List.of(new Span(0, 2, "PER")), Entities.spans(List.of("I-PER", "I-PER", "O")));
+    assertEquals(List.of(new Span(1, 2, "PER")), Entities.spans(List.of("O", "I-PER", "O")));
   }
 
   @Test
   void typeMismatchStartsANewEntity() {
-    assertEquals(List.of(new Chunk(0, 1, "PER"), new Chunk(1, 3, "LOC")),
-        Chunk.extract(List.of("B-PER", "I-LOC", "I-LOC")));
+    assertEquals(List.of(new Span(0, 1, "PER"), new Span(1, 3, "LOC")),
+        Entities.spans(List.of("B-PER", "I-LOC", "I-LOC")));
   }
 
   @Test
   void adjacentEntitiesOfOneType() {
-    assertEquals(List.of(new Chunk(0, 1, "PER"), new Chunk(1, 3, "PER")),
-        Chunk.extract(List.of("B-PER", "B-PER", "I-PER")));
+    assertEquals(List.of(new Span(0, 1, "PER"), new Span(1, 3, "PER")),
+        Entities.spans(List.of("B-PER", "B-PER", "I-PER")));
   }
 
   @Test
   void entityAtSentenceEnd() {
-    assertEquals(List.of(new Chunk(1, 3, "creative-work")),
-        Chunk.extract(List.of("O", "B-creative-work", "I-creative-work")));
+    assertEquals(List.of(new Span(1, 3, "creative-work")),
+        Entities.spans(List.of("O", "B-creative-work", "I-creative-work")));
   }
 
   @Test
   void invalidTagIsRejected() {
-    assertThrows(IllegalArgumentException.class, () -> Chunk.extract(List.of("O", "E-PER")));
+    assertThrows(IllegalArgumentException.class, () -> Entities.spans(List.of("O", "E-PER")));
   }
 
   /**
