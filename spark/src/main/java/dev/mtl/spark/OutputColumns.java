@@ -44,6 +44,7 @@ final class OutputColumns implements Serializable {
     private final List<String> classifiers = new ArrayList<>();
     private final List<Boolean> multiLabel = new ArrayList<>();
     private final List<String> taggers = new ArrayList<>();
+    private final int width;
 
     /** The columns for {@code requested} tasks of a model with these task heads (in the model's order). */
     OutputColumns(Set<Task> requested, Map<String, TaskConfig> tasks) {
@@ -56,6 +57,7 @@ final class OutputColumns implements Serializable {
                 taggers.add(t.name());
             }
         }
+        this.width = fields().size();
     }
 
     List<StructField> fields() {
@@ -80,7 +82,7 @@ final class OutputColumns implements Serializable {
     }
 
     int size() {
-        return fields().size();
+        return width;
     }
 
     /** The column names, for checking that none collides with an input column. */

@@ -2,7 +2,6 @@ package dev.mtl.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -242,6 +241,5 @@ class MtlSparkJobTest {
         assertFalse(Files.exists(tmp.resolve("never")));
         assertEquals(2, job("--input", in.toString(), "--format", "csv", "--output", "x"));
         assertTrue(lastErr.contains("--format: unknown 'csv'; valid: text, jsonl, parquet"), lastErr);
-        assertNotNull(lastErr);
     }
 }
