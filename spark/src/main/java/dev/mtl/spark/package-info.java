@@ -1,0 +1,7 @@
+/**
+ * mtl on Apache Spark: {@link dev.mtl.spark.MtlSparkJob}, a batch job from text, JSONL or Parquet to
+ * typed Parquet or JSONL, and {@link dev.mtl.spark.MtlTransformer}, the same prediction as a
+ * {@code Dataset<Row>} transformation for users' own Spark applications. The model is loaded once per
+ * executor JVM and fed chunks of rows from each partition. Uses the public API ({@code dev.mtl}) only.
+ */
+package dev.mtl.spark;
