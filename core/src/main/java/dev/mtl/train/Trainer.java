@@ -211,6 +211,7 @@ public final class Trainer {
             Map<String, HfModule.Slot> slots = model.parameters().slots();
             long startNanos = System.nanoTime();
             Map<String, double[]> lossSums = new LinkedHashMap<>(); // task → {sum, count}
+            long[] phaseNanos = new long[3]; // forward, backward, optimizer, since the last log line
             long tokens = 0;
             long windowStart = System.nanoTime();
             int epochOfFreeze = -1;
@@ -242,8 +243,12 @@ public final class Trainer {
                         Engine.getInstance().setRandomSeed((int) (cfg.seed() * 1_000_003L + micro));
                         try (NDManager bm = trainerManager.newSubManager()) {
                             Map<String, Float> losses = new LinkedHashMap<>();
+                            long t0 = System.nanoTime();
                             NDArray loss = batchLoss(bm, batch, datasets.get(d).feeds(), losses);
+                            long t1 = System.nanoTime();
                             gc.backward(loss.div(cfg.optimizer().gradAccum()));
+                            phaseNanos[0] += t1 - t0;
+                            phaseNanos[1] += System.nanoTime() - t1;
                             losses.forEach((t, v) -> {
                                 double[] s = lossSums.computeIfAbsent(t, k -> new double[2]);
                                 s[0] += v;
@@ -261,7 +266,9 @@ public final class Trainer {
                 for (var e : uncertainty.entrySet()) {
                     all.add(new AdamW.Group("uncertainty." + e.getKey(), e.getValue(), (float) (cfg.optimizer().headLr() / cfg.optimizer().lr()), 0f));
                 }
+                long t2 = System.nanoTime();
                 opt.step(all, lr, (float) cfg.optimizer().clipNorm());
+                phaseNanos[2] += System.nanoTime() - t2;
                 step++;
                 double seconds = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
                 progress.step(step, lossMeans(lossSums), tokens / Math.max(1e-9, (System.nanoTime() - windowStart) / 1e9));
@@ -275,7 +282,13 @@ public final class Trainer {
                     line.put("lr", lr);
                     line.put("loss", lossMeans(lossSums));
                     line.put("tokens_per_s", tokens / window);
-                    line.put("steps_per_s", LOG_EVERY / window);
+                    // Where a step's time goes (ms per optimizer step): forward + losses, backward, AdamW.
+                    long stepsInWindow = step % LOG_EVERY == 0 ? LOG_EVERY : step % LOG_EVERY;
+                    line.put("steps_per_s", stepsInWindow / window);
+                    line.put("ms_forward", phaseNanos[0] / 1e6 / stepsInWindow);
+                    line.put("ms_backward", phaseNanos[1] / 1e6 / stepsInWindow);
+                    line.put("ms_optimizer", phaseNanos[2] / 1e6 / stepsInWindow);
+                    java.util.Arrays.fill(phaseNanos, 0);
                     appendMetrics(line);
                     lossSums.clear();
                     tokens = 0;

@@ -1,0 +1,146 @@
+package dev.mtl.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mtl.Engines;
+import dev.mtl.config.BertConfig;
+import dev.mtl.train.TrainConfig;
+import dev.mtl.train.Trainer;
+import dev.mtl.train.TrainingProgress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mtl bench train}: joint SNIPS training speed (tokens/s), where a step's time goes, and
+ * model-FLOPs utilization against the FP32 matmul peak measured in the same run.
+ *
+ * <p>FLOPs per token follow the usual count for a transformer (Kaplan et al. 2020; PaLM's MFU):
+ * forward 2·(4H² + 2H·I)·L for the dense layers plus 4·T·H·L for attention scores and context,
+ * training = 3 × forward (the backward costs twice the forward). Tokens are real (unpadded) tokens,
+ * so padding counts as waste, as it should.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Training speed and model-FLOPs utilization on SNIPS (joint intent + slots).")
+final class TrainBench implements Callable<Integer> {
+
+    @Option(names = "--steps", defaultValue = "80", description = "Optimizer steps to time (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--data", defaultValue = "data", description = "The repository's data directory.")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+        Path tmp = Files.createTempDirectory("mtl-bench-train");
+        Path train = tmp.resolve("train");
+        Files.createDirectories(train);
+        int n = steps * batchSize;
+        for (String f : List.of("seq.in", "seq.out", "label")) {
+            List<String> lines = Files.readAllLines(data.resolve("snips/train").resolve(f));
+            Files.write(train.resolve(f), lines.subList(0, Math.min(n, lines.size())));
+        }
+        Files.writeString(tmp.resolve("train.yaml"), String.join("\n",
+                "backbone: default", "max_length: 64", "batch_size: " + batchSize, "epochs: 1",
+                "tasks:", "  - {name: intent, kind: classification}", "  - {name: slots, kind: ner}",
+                "datasets:", "  - {name: snips, format: jointbert, train: train, feeds: {intent: label, slots: tags}}",
+                "checkpoint: {every: 100000}", ""));
+        TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
+        List<Trainer.Dataset> ds = Trainer.readDatasets(cfg);
+        Path out = tmp.resolve("run");
+        long t0 = System.nanoTime();
+        new Trainer(cfg, ds, Trainer.resolveTasks(cfg, ds), out, s -> {}).run(false, TrainingProgress.NONE);
+        double wall = (System.nanoTime() - t0) / 1e9;
+
+        ObjectMapper json = new ObjectMapper();
+        List<Double> tps = new ArrayList<>();
+        List<Double> fwd = new ArrayList<>();
+        List<Double> bwd = new ArrayList<>();
+        List<Double> opt = new ArrayList<>();
+        boolean first = true;
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            JsonNode j = json.readTree(line);
+            if (!j.path("type").asText().equals("train")) {
+                continue;
+            }
+            if (first) { // the first window includes warm-up (native init, first allocations)
+                first = false;
+                continue;
+            }
+            tps.add(j.get("tokens_per_s").asDouble());
+            fwd.add(j.get("ms_forward").asDouble());
+            bwd.add(j.get("ms_backward").asDouble());
+            opt.add(j.get("ms_optimizer").asDouble());
+        }
+        double[] peak = matmulPeak();
+        BertConfig c = BertConfig.parse(getClass().getClassLoader().getResourceAsStream("dev/mtl/minilm/config.json"), "config");
+        double meanTokens = meanTokens(ds.get(0));
+        double h = c.hiddenSize();
+        double fwdFlopsPerToken = 2 * (4 * h * h + 2 * h * c.intermediateSize()) * c.numHiddenLayers()
+                + 4 * meanTokens * h * c.numHiddenLayers();
+        double trainFlopsPerToken = 3 * fwdFlopsPerToken;
+        double tokPerS = Stats.median(tps.stream().mapToDouble(Double::doubleValue).toArray());
+        double achieved = tokPerS * trainFlopsPerToken / 1e9;
+        double f = Stats.median(fwd.stream().mapToDouble(Double::doubleValue).toArray());
+        double b = Stats.median(bwd.stream().mapToDouble(Double::doubleValue).toArray());
+        double o = Stats.median(opt.stream().mapToDouble(Double::doubleValue).toArray());
+        double stepMs = f + b + o;
+        System.out.printf(Locale.ROOT, "%nSNIPS joint training, all-MiniLM-L6-v2, batch %d, %d steps (%.0f s wall), "
+                + "mean %.1f tokens per sentence%n", batchSize, steps, wall, meanTokens);
+        System.out.printf(Locale.ROOT, "  tokens/s (median of %d windows of 10 steps)  %10.0f%n", tps.size(), tokPerS);
+        System.out.printf(Locale.ROOT, "  step: forward+loss %.1f ms (%.0f%%), backward %.1f ms (%.0f%%), AdamW %.1f ms (%.0f%%)%n",
+                f, 100 * f / stepMs, b, 100 * b / stepMs, o, 100 * o / stepMs);
+        System.out.printf(Locale.ROOT, "  model FLOPs per token (train)                 %10.1f MFLOP%n", trainFlopsPerToken / 1e6);
+        System.out.printf(Locale.ROOT, "  achieved                                      %10.1f GFLOPS%n", achieved);
+        System.out.printf(Locale.ROOT, "  FP32 matmul peak, same run (median / best)    %10.1f / %.1f GFLOPS%n", peak[0], peak[1]);
+        System.out.printf(Locale.ROOT, "  MFU vs median peak                            %10.1f %%%n", 100 * achieved / peak[0]);
+        return 0;
+    }
+
+    private static double meanTokens(Trainer.Dataset d) {
+        // Words + 2 specials is a lower bound on sub-tokens; count sub-tokens exactly with the tokenizer instead.
+        try (dev.mtl.SentenceEncoder enc = dev.mtl.SentenceEncoder.loadDefault()) {
+            long total = 0;
+            for (var e : d.train()) {
+                total += enc.backbone().tokenizer().encodeWords(e.tokens()).getIds().length;
+            }
+            return (double) total / d.train().size();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** (1024, 384) @ (384, 1536) median and best GFLOPS over 50 repetitions. */
+    private static double[] matmulPeak() {
+        int reps = 50;
+        double flop = 2.0 * 1024 * 384 * 1536;
+        double[] g = new double[reps];
+        try (NDManager m = Engines.newManager()) {
+            NDArray a = m.randomNormal(new Shape(1024, 384));
+            NDArray w = m.randomNormal(new Shape(384, 1536));
+            for (int r = -10; r < reps; r++) {
+                try (NDManager s = m.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    NDArray y = a.matMul(w);
+                    long t1 = System.nanoTime();
+                    y.attach(s);
+                    if (r >= 0) {
+                        g[r] = flop / (t1 - t0);
+                    }
+                }
+            }
+        }
+        return new double[] {Stats.median(g), Stats.max(g)};
+    }
+}
