@@ -1,6 +1,7 @@
 package dev.mtl.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,9 @@ public final class AdamW implements AutoCloseable {
 
     /** One trainable tensor and how it is optimized. */
     public record Group(String key, NDArray weight, float lrScale, float weightDecay) {}
+
+    /** DJL's element-wise gradient clip is off when negative (MXNet convention); we clip by global norm. */
+    private static final float NO_ELEMENT_CLIP = -1f;
 
     private final float beta1;
     private final float beta2;
@@ -65,24 +69,16 @@ public final class AdamW implements AutoCloseable {
             float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
             for (int i = 0; i < groups.size(); i++) {
                 Group g = groups.get(i);
-                NDArray grad = grads.get(i);
-                if (scale != 1f) {
-                    grad.muli(scale);
-                }
                 NDArray[] mv = moments.computeIfAbsent(g.key(), k -> new NDArray[] {
                     state.zeros(g.weight().getShape()), state.zeros(g.weight().getShape())});
-                NDArray m = mv[0];
-                NDArray v = mv[1];
-                m.muli(beta1).addi(grad.mul(1 - beta1)); // grad first: the temporary lands in tmp
-                v.muli(beta2).addi(grad.square().muli(1 - beta2));
                 float stepLr = lr * g.lrScale();
-                NDArray update = inTmp(m.mul(stepLr / bc1), tmp);
-                NDArray denom = inTmp(v.mul(1f / bc2), tmp).sqrt().addi(eps);
-                if (g.weightDecay() > 0) {
-                    g.weight().muli(1 - stepLr * g.weightDecay());
-                }
-                g.weight().subi(update.divi(denom));
-                grad.muli(0); // zero the parameter's gradient storage in place
+                // PyTorch's fused update through DJL (one native call per tensor, no temporaries in
+                // Java): m, v moments; p -= lr·wd·p; p -= lr·√(1−β2^t)/(1−β1^t) · m / (√v + ε); then the
+                // gradient is zeroed. The clip factor is applied as the gradient rescale.
+                g.weight().getNDArrayInternal().adamUpdate(
+                        new NDList(g.weight(), grads.get(i), mv[0], mv[1]), new NDList(g.weight()),
+                        stepLr, (float) (stepLr * Math.sqrt(bc2) / bc1), g.weightDecay(), scale, NO_ELEMENT_CLIP,
+                        beta1, beta2, eps, false, true);
             }
             return norm;
         }
