@@ -48,8 +48,7 @@ final class Requests {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            String why = e.getOriginalMessage() == null ? "" : ": " + e.getOriginalMessage().lines().findFirst().orElse("");
-            throw new ApiError(400, "malformed JSON" + where + why);
+            throw new ApiError(400, "malformed JSON" + where + reason(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ApiError(400, "could not read the request body: " + e.getMessage());
         }
@@ -57,6 +56,19 @@ final class Requests {
             throw new ApiError(400, "request body must be a JSON object, got " + kind(node));
         }
         return node;
+    }
+
+    /** Jackson's first line without its "[Source: ...]" noise (the position is given separately). */
+    private static String reason(String jackson) {
+        if (jackson == null || jackson.isBlank()) {
+            return "";
+        }
+        String why = jackson.lines().findFirst().orElse("");
+        int cut = why.indexOf(" (start marker at");
+        if (cut < 0) {
+            cut = why.indexOf("[Source");
+        }
+        return ": " + (cut < 0 ? why : why.substring(0, cut)).strip();
     }
 
     private static String tooLarge(int max) {
