@@ -77,6 +77,7 @@ final class Batcher implements AutoCloseable {
     private Job carried;
     private final Object pauseLock = new Object();
     private boolean paused;
+    private boolean parked;
 
     /**
      * @param tokenCount tokens of one text; called on the inference thread only (tokenizers need not be
@@ -113,10 +114,16 @@ final class Batcher implements AutoCloseable {
         return queue.size();
     }
 
-    /** Test hook: the inference thread stops taking jobs until {@link #resume()}. */
-    void pause() {
+    /**
+     * Test hook: the inference thread stops taking jobs until {@link #resume()}. Returns once the thread
+     * is parked, so every job submitted afterwards stays in the queue.
+     */
+    void pause() throws InterruptedException {
         synchronized (pauseLock) {
             paused = true;
+            while (!parked && thread.isAlive()) {
+                pauseLock.wait(IDLE_POLL_MS);
+            }
         }
     }
 
@@ -151,8 +158,11 @@ final class Batcher implements AutoCloseable {
     private void awaitUnpaused() throws InterruptedException {
         synchronized (pauseLock) {
             while (paused && running) {
+                parked = true;
+                pauseLock.notifyAll();
                 pauseLock.wait(IDLE_POLL_MS);
             }
+            parked = false;
         }
     }
 

@@ -28,7 +28,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.NetworkConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +48,7 @@ public final class Server implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     private static final String JSON_TYPE = "application/json";
     private static final String DEMO = "dev/mtl/serve/demo/";
+    private static final String IN_FLIGHT = "mtl.inFlight";
     /** Paths counted under their own name in metrics; anything else counts as "other". */
     private static final Set<String> ENDPOINTS = Set.of(
             "/", "/demo.css", "/demo.js", "/v1/predict", "/v1/embeddings", "/v1/model", "/health", "/metrics");
@@ -78,7 +78,13 @@ public final class Server implements AutoCloseable {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
             cfg.http.prefer405over404 = true;
-            cfg.requestLogger.http((ctx, ms) -> metrics.request(endpoint(ctx), ctx.statusCode(), ms / 1000.0));
+            cfg.requestLogger.http((ctx, ms) -> {
+                // Called once the response is written: only now is a request no longer in flight.
+                if (ctx.attribute(IN_FLIGHT) != null) {
+                    inFlight.decrementAndGet();
+                }
+                metrics.request(endpoint(ctx), ctx.statusCode(), ms / 1000.0);
+            });
         });
         routes();
     }
@@ -156,15 +162,15 @@ public final class Server implements AutoCloseable {
         };
     }
 
-    /** Counts requests that may use the model, so shutdown can wait for them. */
+    /**
+     * Counts requests that may use the model, so shutdown can wait for them; the request logger, which
+     * runs after the response has been written, counts them out.
+     */
     private Handler counted(Handler h) {
         return ctx -> {
             inFlight.incrementAndGet();
-            try {
-                h.handle(ctx);
-            } finally {
-                inFlight.decrementAndGet();
-            }
+            ctx.attribute(IN_FLIGHT, Boolean.TRUE);
+            h.handle(ctx);
         };
     }
 
@@ -175,7 +181,7 @@ public final class Server implements AutoCloseable {
         ObjectNode out = Requests.JSON.createObjectNode();
         ArrayNode preds = out.putArray("predictions");
         if (!texts.isEmpty()) {
-            for (Prediction p : await(batcher.submit(texts, tasks)).predictions()) {
+            for (Prediction p : run(texts, tasks).predictions()) {
                 preds.add(PredictionJson.toJson(p));
             }
         }
@@ -190,7 +196,7 @@ public final class Server implements AutoCloseable {
             throw new ApiError(400, "'encoding_format' must be \"float\" (base64 is not supported)");
         }
         JsonNode requestedModel = body.get("model");
-        Batcher.Result r = await(batcher.submit(input, EnumSet.of(Task.EMBEDDING)));
+        Batcher.Result r = run(input, EnumSet.of(Task.EMBEDDING));
         ObjectNode out = Requests.JSON.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");
@@ -210,7 +216,14 @@ public final class Server implements AutoCloseable {
         json(ctx, 200, out);
     }
 
-    private Batcher.Result await(CompletableFuture<Batcher.Result> f) {
+    /** Queues the texts and waits for their slice of a batch; queue full or stopping is 503, too slow 504. */
+    private Batcher.Result run(List<String> texts, Set<Task> tasks) {
+        CompletableFuture<Batcher.Result> f;
+        try {
+            f = batcher.submit(texts, tasks);
+        } catch (Batcher.Unavailable u) {
+            throw new ApiError(503, u.getMessage());
+        }
         try {
             return f.get(settings.timeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -227,8 +240,6 @@ public final class Server implements AutoCloseable {
                 throw new ApiError(504, t.getMessage());
             }
             throw new IllegalStateException("prediction failed", e.getCause());
-        } catch (Batcher.Unavailable u) {
-            throw new ApiError(503, u.getMessage());
         }
     }
 
@@ -307,9 +318,9 @@ public final class Server implements AutoCloseable {
         try {
             accepting = false;
             for (Connector c : app.jettyServer().server().getConnectors()) {
-                if (c instanceof NetworkConnector n) {
-                    n.close(); // the listening socket only; open connections finish their requests
-                }
+                // Jetty's graceful shutdown of a connector: no new connections; open ones finish
+                // their current request and are closed after its response.
+                c.shutdown();
             }
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
