@@ -11,7 +11,6 @@ import dev.mtl.config.Task;
 import dev.mtl.config.TaskConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,8 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,6 @@ public final class Server implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     private static final String JSON_TYPE = "application/json";
     private static final String DEMO = "dev/mtl/serve/demo/";
-    private static final String IN_FLIGHT = "mtl.inFlight";
     /** Paths counted under their own name in metrics; anything else counts as "other". */
     private static final Set<String> ENDPOINTS = Set.of(
             "/", "/demo.css", "/demo.js", "/v1/predict", "/v1/embeddings", "/v1/model", "/health", "/metrics");
@@ -60,7 +58,7 @@ public final class Server implements AutoCloseable {
     private final Javalin app;
     private final Set<Task> available;
     private final byte[] modelInfo;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final StatisticsHandler requests = new StatisticsHandler();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean accepting = true;
@@ -78,12 +76,12 @@ public final class Server implements AutoCloseable {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
             cfg.http.prefer405over404 = true;
-            cfg.requestLogger.http((ctx, ms) -> {
-                // Called once the response is written: only now is a request no longer in flight.
-                if (ctx.attribute(IN_FLIGHT) != null) {
-                    inFlight.decrementAndGet();
-                }
-                metrics.request(endpoint(ctx), ctx.statusCode(), ms / 1000.0);
+            cfg.requestLogger.http((ctx, ms) -> metrics.request(endpoint(ctx), ctx.statusCode(), ms / 1000.0));
+            // Jetty's request statistics count a request until its response is complete (flushed), which
+            // is what a graceful stop must wait for; Javalin nests its servlet context inside this wrapper.
+            cfg.jetty.modifyServer(server -> {
+                server.setHandler(requests);
+                server.setStopTimeout(settings.shutdownGraceMs());
             });
         });
         routes();
@@ -131,8 +129,8 @@ public final class Server implements AutoCloseable {
                 throw new ApiError(503, "server is shutting down");
             }
         });
-        app.post("/v1/predict", counted(this::predict));
-        app.post("/v1/embeddings", counted(this::embeddings));
+        app.post("/v1/predict", this::predict);
+        app.post("/v1/embeddings", this::embeddings);
         app.get("/v1/model", ctx -> ctx.contentType(JSON_TYPE).result(modelInfo));
         app.get("/health", ctx -> json(ctx, 200, Requests.JSON.createObjectNode().put("status", "ok")));
         app.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.render()));
@@ -159,18 +157,6 @@ public final class Server implements AutoCloseable {
             case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path();
             case 405 -> "method " + ctx.method() + " not allowed on " + ctx.path();
             default -> "HTTP " + status;
-        };
-    }
-
-    /**
-     * Counts requests that may use the model, so shutdown can wait for them; the request logger, which
-     * runs after the response has been written, counts them out.
-     */
-    private Handler counted(Handler h) {
-        return ctx -> {
-            inFlight.incrementAndGet();
-            ctx.attribute(IN_FLIGHT, Boolean.TRUE);
-            h.handle(ctx);
         };
     }
 
@@ -322,11 +308,11 @@ public final class Server implements AutoCloseable {
                 // their current request and are closed after its response.
                 c.shutdown();
             }
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            while (requests.getRequestsActive() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            if (inFlight.get() > 0) {
-                LOG.warn("{} requests still in flight after {} ms; stopping anyway", inFlight.get(),
+            if (requests.getRequestsActive() > 0) {
+                LOG.warn("{} requests still in flight after {} ms; stopping anyway", requests.getRequestsActive(),
                         settings.shutdownGraceMs());
             }
             app.stop();
@@ -351,10 +337,5 @@ public final class Server implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Requests currently using or waiting for the model (for tests). */
-    int inFlight() {
-        return inFlight.get();
     }
 }
