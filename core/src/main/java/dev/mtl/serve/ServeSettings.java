@@ -1,0 +1,94 @@
+package dev.mtl.serve;
+
+/**
+ * Settings of the HTTP server; each is a flag of {@code mtl serve}, named in the messages so a user
+ * knows what to change.
+ *
+ * @param host address to bind (127.0.0.1 by default: nothing is exposed unless asked)
+ * @param port TCP port; 0 picks a free one
+ * @param maxBatchTokens token budget of one merged forward pass (a single larger request still runs alone)
+ * @param maxWaitMs how long the inference thread waits for more requests after the first one
+ * @param queueCapacity requests that may wait for the model; one more gets 503
+ * @param maxTexts texts per request
+ * @param maxTextChars characters (code points) per text
+ * @param maxBodyBytes request body size
+ * @param timeoutMs how long a request may wait for its result before it gets 504
+ * @param shutdownGraceMs how long shutdown waits for in-flight requests
+ */
+public record ServeSettings(
+        String host,
+        int port,
+        int maxBatchTokens,
+        int maxWaitMs,
+        int queueCapacity,
+        int maxTexts,
+        int maxTextChars,
+        int maxBodyBytes,
+        int timeoutMs,
+        int shutdownGraceMs) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    /** About 300 short sentences: enough to keep two cores busy, small enough to bound latency. */
+    public static final int DEFAULT_MAX_BATCH_TOKENS = 4096;
+    public static final int DEFAULT_MAX_WAIT_MS = 5;
+    public static final int DEFAULT_QUEUE = 256;
+    public static final int DEFAULT_MAX_TEXTS = 128;
+    public static final int DEFAULT_MAX_TEXT_CHARS = 10_000;
+    public static final int DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+    public static final int DEFAULT_TIMEOUT_MS = 30_000;
+    public static final int DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+    public ServeSettings {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("--host must not be empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be in [0, 65535], got " + port);
+        }
+        positive("--max-batch-tokens", maxBatchTokens);
+        if (maxWaitMs < 0) {
+            throw new IllegalArgumentException("--max-wait-ms must be >= 0, got " + maxWaitMs);
+        }
+        positive("--queue", queueCapacity);
+        positive("--max-texts", maxTexts);
+        positive("--max-text-chars", maxTextChars);
+        positive("--max-body-bytes", maxBodyBytes);
+        positive("--timeout-ms", timeoutMs);
+        if (shutdownGraceMs < 0) {
+            throw new IllegalArgumentException("--shutdown-grace-ms must be >= 0, got " + shutdownGraceMs);
+        }
+    }
+
+    private static void positive(String flag, int v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(flag + " must be >= 1, got " + v);
+        }
+    }
+
+    public static ServeSettings defaults() {
+        return new ServeSettings(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_WAIT_MS, DEFAULT_QUEUE,
+                DEFAULT_MAX_TEXTS, DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS,
+                DEFAULT_SHUTDOWN_GRACE_MS);
+    }
+
+    public ServeSettings withPort(int p) {
+        return new ServeSettings(host, p, maxBatchTokens, maxWaitMs, queueCapacity, maxTexts, maxTextChars, maxBodyBytes,
+                timeoutMs, shutdownGraceMs);
+    }
+
+    public ServeSettings withBatching(int tokens, int waitMs, int queue) {
+        return new ServeSettings(host, port, tokens, waitMs, queue, maxTexts, maxTextChars, maxBodyBytes, timeoutMs,
+                shutdownGraceMs);
+    }
+
+    public ServeSettings withLimits(int texts, int textChars, int bodyBytes) {
+        return new ServeSettings(host, port, maxBatchTokens, maxWaitMs, queueCapacity, texts, textChars, bodyBytes,
+                timeoutMs, shutdownGraceMs);
+    }
+
+    public ServeSettings withTimeouts(int timeout, int grace) {
+        return new ServeSettings(host, port, maxBatchTokens, maxWaitMs, queueCapacity, maxTexts, maxTextChars,
+                maxBodyBytes, timeout, grace);
+    }
+}
