@@ -11,13 +11,11 @@ import ai.djl.util.PairList;
 /** {@code torch.nn.Linear}: {@code y = x W^T + b}, weight stored [out, in] as in HF checkpoints. */
 public final class Dense extends HfModule {
 
-    private final long in;
     private final long out;
     private final Parameter weight;
     private final Parameter bias;
 
     public Dense(long in, long out) {
-        this.in = in;
         this.out = out;
         this.weight = weight("weight", new Shape(out, in));
         this.bias = bias("bias", out);
@@ -38,9 +36,5 @@ public final class Dense extends HfModule {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape s = inputShapes[0];
         return new Shape[] {s.slice(0, s.dimension() - 1).add(out)};
-    }
-
-    public long inFeatures() {
-        return in;
     }
 }

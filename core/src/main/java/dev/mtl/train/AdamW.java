@@ -84,20 +84,6 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** Zeros the gradients of these groups without updating (e.g. after a skipped step). */
-    public static void zeroGradients(List<Group> groups) {
-        for (Group g : groups) {
-            try (NDArray grad = g.weight().getGradient()) {
-                grad.muli(0);
-            }
-        }
-    }
-
-    private static NDArray inTmp(NDArray x, NDManager tmp) {
-        x.attach(tmp);
-        return x;
-    }
-
     /** Moments keyed {@code <param>.m} / {@code <param>.v}, for checkpoints. */
     public Map<String, NDArray> stateArrays() {
         Map<String, NDArray> out = new LinkedHashMap<>();
