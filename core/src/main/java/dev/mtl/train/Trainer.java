@@ -110,6 +110,8 @@ public final class Trainer {
     // ------------------------------------------------------------------ set-up
 
     private MultiTaskModel model;
+    /** Test hook: throw right after this step's checkpoint, as a crash would (-1 = never). */
+    long crashAfterStep = -1;
     private final List<List<Instance>> trainSets = new ArrayList<>();
     private final Map<String, NDArray> classWeights = new LinkedHashMap<>();
     private final Map<String, NDArray> uncertainty = new LinkedHashMap<>();
@@ -324,6 +326,9 @@ public final class Trainer {
                     uncertainty.forEach((k, v) -> unc.put(k, v.getFloat(0)));
                     saveCheckpoint(opt, new TrainerState(step, micro, toList(dsEpoch), toList(dsPos), bestScore,
                             bestStep, sinceBest, unc, seconds2));
+                }
+                if (step == crashAfterStep) {
+                    throw new IllegalStateException("simulated crash after step " + step);
                 }
                 if (stop) {
                     log.accept("early stopping at step " + step + ": no dev improvement in " + cfg.eval().patience()
