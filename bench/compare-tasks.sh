@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Joint vs single-task training: SNIPS (intent + slots on the same sentences) and TREC + WNUT-17 (one
 # dataset per task), each variant with the same budget. Prints a table of test scores.
-# Usage: bench/compare-tasks.sh [runs-dir]     (about 40 minutes on 2 cores)
+# Usage: bench/compare-tasks.sh [runs-dir]     (about 25 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs="${1:-runs/compare}"
 mkdir -p "$runs"
-for c in snips-joint-2ep snips-intent-2ep snips-slots-2ep trec-wnut-3ep trec-only-3ep wnut-only-3ep; do
+for c in snips-joint-1ep snips-intent-1ep snips-slots-1ep trec-wnut-2ep trec-only-2ep wnut-only-2ep; do
   if [ ! -f "$runs/$c/test_metrics.json" ]; then
     rm -rf "${runs:?}/$c"
     echo "== $c" >&2
@@ -25,10 +25,10 @@ def score(run, ds, task, metric):
 def secs(run):
     return int(open(os.path.join(runs, run + ".seconds")).read())
 rows = [
-    ("SNIPS intent accuracy", "snips-joint-2ep", "snips-intent-2ep", "snips", "intent", "accuracy"),
-    ("SNIPS slot F1", "snips-joint-2ep", "snips-slots-2ep", "snips", "slots", "f1"),
-    ("TREC coarse accuracy", "trec-wnut-3ep", "trec-only-3ep", "trec", "question", "accuracy"),
-    ("WNUT-17 entity F1", "trec-wnut-3ep", "wnut-only-3ep", "wnut17", "entities", "f1"),
+    ("SNIPS intent accuracy", "snips-joint-1ep", "snips-intent-1ep", "snips", "intent", "accuracy"),
+    ("SNIPS slot F1", "snips-joint-1ep", "snips-slots-1ep", "snips", "slots", "f1"),
+    ("TREC coarse accuracy", "trec-wnut-2ep", "trec-only-2ep", "trec", "question", "accuracy"),
+    ("WNUT-17 entity F1", "trec-wnut-2ep", "wnut-only-2ep", "wnut17", "entities", "f1"),
 ]
 print("| task (test) | shared encoder | task alone | difference | time shared / alone |")
 print("|---|---|---|---|---|")

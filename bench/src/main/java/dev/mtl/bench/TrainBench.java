@@ -38,6 +38,9 @@ final class TrainBench implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    int gradAccum;
+
     @Option(names = "--data", defaultValue = "data", description = "The repository's data directory.")
     Path data;
 
@@ -46,7 +49,7 @@ final class TrainBench implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("mtl-bench-train");
         Path train = tmp.resolve("train");
         Files.createDirectories(train);
-        int n = steps * batchSize;
+        int n = steps * batchSize * gradAccum;
         for (String f : List.of("seq.in", "seq.out", "label")) {
             List<String> lines = Files.readAllLines(data.resolve("snips/train").resolve(f));
             Files.write(train.resolve(f), lines.subList(0, Math.min(n, lines.size())));
@@ -55,7 +58,7 @@ final class TrainBench implements Callable<Integer> {
                 "backbone: default", "max_length: 64", "batch_size: " + batchSize, "epochs: 1",
                 "tasks:", "  - {name: intent, kind: classification}", "  - {name: slots, kind: ner}",
                 "datasets:", "  - {name: snips, format: jointbert, train: train, feeds: {intent: label, slots: tags}}",
-                "checkpoint: {every: 100000}", ""));
+                "optimizer: {grad_accum: " + gradAccum + "}", "checkpoint: {every: 100000}", ""));
         TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
         List<Trainer.Dataset> ds = Trainer.readDatasets(cfg);
         Path out = tmp.resolve("run");
@@ -96,8 +99,8 @@ final class TrainBench implements Callable<Integer> {
         double b = Stats.median(bwd.stream().mapToDouble(Double::doubleValue).toArray());
         double o = Stats.median(opt.stream().mapToDouble(Double::doubleValue).toArray());
         double stepMs = f + b + o;
-        System.out.printf(Locale.ROOT, "%nSNIPS joint training, all-MiniLM-L6-v2, batch %d, %d steps (%.0f s wall), "
-                + "mean %.1f tokens per sentence%n", batchSize, steps, wall, meanTokens);
+        System.out.printf(Locale.ROOT, "%nSNIPS joint training, all-MiniLM-L6-v2, batch %d x %d micro-batches, %d steps "
+                + "(%.0f s wall), mean %.1f tokens per sentence%n", batchSize, gradAccum, steps, wall, meanTokens);
         System.out.printf(Locale.ROOT, "  tokens/s (median of %d windows of 10 steps)  %10.0f%n", tps.size(), tokPerS);
         System.out.printf(Locale.ROOT, "  step: forward+loss %.1f ms (%.0f%%), backward %.1f ms (%.0f%%), AdamW %.1f ms (%.0f%%)%n",
                 f, 100 * f / stepMs, b, 100 * b / stepMs, o, 100 * o / stepMs);
