@@ -41,7 +41,7 @@ class TrainConfigTest {
   void snipsExampleLoadsAndReads() throws IOException {
     TrainConfig c = TrainConfig.load(ROOT.resolve("examples/snips-joint.yaml"));
     assertTrue(c.defaultBackbone());
-    assertEquals(List.of(64, 32, 2), List.of(c.maxLength(), c.batchSize(), c.epochs()));
+    assertEquals(List.of(64, 32, 1), List.of(c.maxLength(), c.batchSize(), c.epochs()));
     assertEquals(List.of(TaskSpec.classification("intent"), TaskSpec.ner("slots", false)), c.tasks());
     assertEquals(5e-5, c.optimizer().lr());
     assertEquals(1e-3, c.optimizer().headLr());
