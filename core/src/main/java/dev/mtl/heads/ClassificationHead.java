@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.model.Dense;
+import dev.mtl.model.Dropouts;
 import dev.mtl.model.HfModule;
 
 /**
@@ -40,20 +41,13 @@ public final class ClassificationHead extends HfModule {
 
     /** pooled (B, H) → logits (B, L). */
     public NDArray apply(NDArray pooled, boolean training) {
-        NDArray h = dense.apply(dropout(pooled, training)); // (B, M)
+        NDArray h = dense.apply(Dropouts.apply(pooled, dropout, training)); // (B, M)
         h = switch (activation) {
             case "relu" -> Activation.relu(h);
             case "tanh" -> Activation.tanh(h);
             default -> Activation.gelu(h);
         };
-        return outProj.apply(dropout(h, training)); // (B, L)
-    }
-
-    private NDArray dropout(NDArray x, boolean training) {
-        if (!training || dropout == 0f) {
-            return x;
-        }
-        return x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow();
+        return outProj.apply(Dropouts.apply(h, dropout, training)); // (B, L)
     }
 
     @Override

@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.model.Dense;
+import dev.mtl.model.Dropouts;
 import dev.mtl.model.HfModule;
 
 /**
@@ -32,11 +33,7 @@ public final class TokenClassificationHead extends HfModule {
 
     /** hidden (B, T, H) → emissions (B, T, L). */
     public NDArray apply(NDArray hidden, boolean training) {
-        NDArray x = hidden;
-        if (training && dropout > 0f) {
-            x = x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow();
-        }
-        return classifier.apply(x); // (B, T, L)
+        return classifier.apply(Dropouts.apply(hidden, dropout, training)); // (B, T, L)
     }
 
     public TagSet tags() {
