@@ -12,12 +12,14 @@ import java.util.Map;
  * AdamW (Loshchilov &amp; Hutter) with per-parameter learning-rate scale and weight decay, which
  * DJL's {@code Optimizer.adamW()} does not offer (one learning rate and one decay for all), and which
  * fine-tuning needs: no decay on biases and LayerNorm weights, a separate rate for the heads,
- * layer-wise decay for the encoder. Also global-norm gradient clipping. Matches
- * {@code torch.optim.AdamW}: bias-corrected moments, decoupled decay {@code p -= lr·wd·p}.
+ * layer-wise decay for the encoder. Also global-norm gradient clipping. The update itself is
+ * PyTorch's fused one through DJL, as {@code torch.optim.AdamW} (bias-corrected moments, decoupled
+ * decay {@code p -= lr·wd·p}) except that ε is added to √v before, not after, the bias correction (a
+ * difference far below float precision for ε = 1e-8).
  *
- * <p>State (first and second moments) lives in a manager the optimizer owns; every temporary of a
- * step lives in a sub-manager closed at the end of the step. Gradients are zeroed in place after the
- * update (DJL's {@code zeroGradients} leaks handles, and PyTorch accumulates until zeroed).
+ * <p>State (first and second moments) lives in a manager the optimizer owns; the gradient handles of
+ * a step live in a sub-manager closed at the end of the step. The fused update zeroes each gradient
+ * after using it (PyTorch accumulates until zeroed; DJL's {@code zeroGradients} leaks handles).
  */
 public final class AdamW implements AutoCloseable {
 
