@@ -177,9 +177,16 @@ public final class Server implements AutoCloseable {
     private void embeddings(Context ctx) {
         JsonNode body = Requests.jsonObject(ctx, settings.maxBodyBytes());
         List<String> input = Requests.input(body, settings);
+        // OpenAI's encoding_format: "float" (the default) or "base64", the little-endian float32 bytes
+        // base64-encoded (what OpenAI's Python client asks for by default): a quarter of the bytes and
+        // no float formatting or parsing on either side.
         JsonNode format = body.get("encoding_format");
-        if (format != null && !format.isNull() && !format.asText().equals("float")) {
-            throw new ApiError(400, "'encoding_format' must be \"float\" (base64 is not supported)");
+        boolean base64 = false;
+        if (format != null && !format.isNull()) {
+            base64 = format.isTextual() && format.asText().equals("base64");
+            if (!base64 && !(format.isTextual() && format.asText().equals("float"))) {
+                throw new ApiError(400, "'encoding_format' must be \"float\" or \"base64\", got " + format);
+            }
         }
         JsonNode requestedModel = body.get("model");
         Batcher.Result r = run(input, EnumSet.of(Task.EMBEDDING));
@@ -191,9 +198,16 @@ public final class Server implements AutoCloseable {
             ObjectNode d = data.addObject();
             d.put("object", "embedding");
             d.put("index", i);
-            ArrayNode v = d.putArray("embedding");
-            for (float x : r.predictions().get(i).embedding()) {
-                v.add(x);
+            float[] e = r.predictions().get(i).embedding();
+            if (base64) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(e.length * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(e);
+                d.put("embedding", java.util.Base64.getEncoder().encodeToString(bytes.array()));
+            } else {
+                ArrayNode v = d.putArray("embedding");
+                for (float x : e) {
+                    v.add(x);
+                }
             }
             tokens += r.tokens()[i];
         }

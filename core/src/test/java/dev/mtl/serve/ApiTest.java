@@ -116,6 +116,24 @@ class ApiTest {
         assertEquals(List.of("object", "data", "model", "usage"), fields(j));
     }
 
+    /** OpenAI's base64 format: little-endian float32 bytes, the very floats of the float format. */
+    @Test
+    void base64EmbeddingsDecodeToTheFloatVectors() throws Exception {
+        List<String> input = List.of("play the music", "new york city");
+        JsonNode floats = f.post("/v1/embeddings", body(Map.of("input", input))).json();
+        var r = f.post("/v1/embeddings", body(Map.of("input", input, "encoding_format", "base64")));
+        assertEquals(200, r.status(), r.body());
+        for (int i = 0; i < input.size(); i++) {
+            JsonNode expected = floats.get("data").get(i).get("embedding");
+            byte[] raw = java.util.Base64.getDecoder().decode(r.json().get("data").get(i).get("embedding").asText());
+            assertEquals(expected.size() * 4, raw.length);
+            java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            for (int k = 0; k < expected.size(); k++) {
+                assertEquals(expected.get(k).floatValue(), fb.get(k), 0f, "data[" + i + "][" + k + "]");
+            }
+        }
+    }
+
     @Test
     void embeddingsTakeASingleStringAndEchoTheBackboneWithoutModel() throws Exception {
         var r = f.post("/v1/embeddings", body(Map.of("input", "play the music")));

@@ -79,8 +79,8 @@ class BadInputTest {
                 Arguments.of("/v1/embeddings", "{\"input\": [[1, 2]]}", 400, "'input[0]' must be a string, got an array"),
                 Arguments.of("/v1/embeddings", body(Map.of("input", tooLong)), 400,
                         "'input' has 51 characters, limit 50 (--max-text-chars)"),
-                Arguments.of("/v1/embeddings", "{\"input\": \"x\", \"encoding_format\": \"base64\"}", 400,
-                        "'encoding_format' must be \"float\" (base64 is not supported)"));
+                Arguments.of("/v1/embeddings", "{\"input\": \"x\", \"encoding_format\": \"int8\"}", 400,
+                        "'encoding_format' must be \"float\" or \"base64\", got \"int8\""));
     }
 
     @ParameterizedTest

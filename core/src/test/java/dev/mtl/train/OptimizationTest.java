@@ -38,6 +38,74 @@ class OptimizationTest {
         }
     }
 
+    /**
+     * Three steps on a tensor of several work chunks plus a small one, with decay, clipping and a
+     * changing learning rate, against torch.optim.AdamW written out in double precision.
+     */
+    @Test
+    void severalStepsMatchAReferenceInDouble() {
+        int n = 200_003; // four chunks of 2^16 and a ragged end
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        float[] w0 = new float[n];
+        for (int i = 0; i < n; i++) {
+            w0[i] = (float) rnd.nextGaussian();
+        }
+        double[] p = new double[n + 1];
+        double[] mm = new double[n + 1];
+        double[] vv = new double[n + 1];
+        for (int i = 0; i < n; i++) {
+            p[i] = w0[i];
+        }
+        p[n] = 0.25;
+        try (NDManager m = Engines.newManager(); AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
+            NDArray w = m.create(w0);
+            NDArray b = m.create(new float[] {0.25f});
+            w.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            float[] lrs = {1e-3f, 5e-4f, 2e-4f};
+            for (int t = 1; t <= 3; t++) {
+                float[] coef = new float[n];
+                for (int i = 0; i < n; i++) {
+                    coef[i] = (float) rnd.nextGaussian() * t;
+                }
+                float cb = -2f * t;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(w.mul(m.create(coef)).sum().add(b.mul(cb).sum()));
+                }
+                double sq = cb * (double) cb;
+                for (float c : coef) {
+                    sq += c * (double) c;
+                }
+                double clip = 100;
+                double norm = opt.step(List.of(new AdamW.Group("w", w, 1f, 0.01f), new AdamW.Group("b", b, 10f, 0f)), lrs[t - 1],
+                        (float) clip);
+                assertEquals(Math.sqrt(sq), norm, 1e-6 * Math.sqrt(sq));
+                assertEquals(0, opt.lastFallbacks, "both tensors updated in place through direct views");
+                double scale = Math.sqrt(sq) > clip ? clip / (Math.sqrt(sq) + 1e-6) : 1;
+                for (int i = 0; i <= n; i++) {
+                    double lr = i < n ? lrs[t - 1] : lrs[t - 1] * 10.0;
+                    double wd = i < n ? 0.01 : 0;
+                    double g = (i < n ? coef[i] : cb) * scale;
+                    p[i] *= 1 - lr * wd;
+                    mm[i] = 0.9 * mm[i] + 0.1 * g;
+                    vv[i] = 0.999 * vv[i] + 0.001 * g * g;
+                    double denom = Math.sqrt(vv[i]) / Math.sqrt(1 - Math.pow(0.999, t)) + 1e-8;
+                    p[i] -= lr / (1 - Math.pow(0.9, t)) * mm[i] / denom;
+                }
+            }
+            float[] got = w.toFloatArray();
+            double worst = 0;
+            for (int i = 0; i < n; i++) {
+                worst = Math.max(worst, Math.abs(got[i] - p[i]));
+            }
+            assertEquals(0, worst, 1e-6, "largest difference from the double-precision reference");
+            assertEquals(p[n], b.toFloatArray()[0], 1e-6);
+            try (NDArray g = w.getGradient()) {
+                assertEquals(0f, g.abs().max().getFloat(), 0f); // zeroed after the update
+            }
+        }
+    }
+
     @Test
     void clippingScalesTheGlobalNorm() {
         try (NDManager m = Engines.newManager(); AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
