@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -37,11 +38,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mtl serve-bench}: the server under load, in one process. Measures the offline throughput of
- * the same model on the same texts first (one thread, one big call: the ceiling), then starts the
- * server on a free port and fires requests of 1–8 texts from concurrent HTTP clients; reports errors,
- * latency percentiles, throughput and its ratio to offline, how many requests each forward pass
- * merged, and resident memory before and after. A benchmark, not a test: it prints numbers.
+ * {@code mtl serve-bench}: the server under load. Measures the offline throughput of the same model on
+ * the same texts first (one thread, one big call: the ceiling), then starts {@code mtl serve} in its
+ * own JVM on a free port (or in this one with {@code --in-process}) and fires requests of 1–8 texts
+ * from concurrent HTTP clients; reports errors, latency percentiles, throughput and its ratio to
+ * offline, how many requests each forward pass merged, and the server's resident memory before and
+ * after; finally sends the server SIGTERM with a burst of requests in flight and reports how many of
+ * them failed. A benchmark, not a test: it prints numbers.
  */
 @Command(name = "serve-bench", mixinStandardHelpOptions = true,
         description = "Benchmark mtl serve in-process: concurrent HTTP clients vs offline throughput on the same texts.")
@@ -71,6 +74,13 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for the request mix (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--encoding-format", defaultValue = "float",
+            description = "encoding_format of /v1/embeddings requests: float or base64 (default: ${DEFAULT-VALUE}).")
+    String encodingFormat;
+
+    @Option(names = "--in-process", description = "Run the server in this JVM, beside the clients (default: its own JVM, as in production).")
+    boolean inProcess;
+
     @Option(names = "--verbose", description = "Show stack traces on errors.")
     boolean verbose;
 
@@ -93,10 +103,12 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 requests, all.size(), all.size() / (double) requests, pool.size(), clients,
                 Runtime.getRuntime().availableProcessors());
 
+        if (!encodingFormat.equals("float") && !encodingFormat.equals("base64")) {
+            throw new IllegalArgumentException("--encoding-format must be float or base64, got '" + encodingFormat + "'");
+        }
         MultiTaskModel m = model.equals("default") ? MultiTaskModel.loadDefault() : MultiTaskModel.load(Path.of(model));
         Set<Task> tasks = m.availableTasks();
         boolean embedOnly = tasks.equals(Set.of(Task.EMBEDDING));
-        long rssLoaded = rssKb();
 
         // Offline ceiling: the same texts in one call on this thread (sorted by length inside, little padding).
         Engines.inferenceMode();
@@ -110,15 +122,23 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         ServeSettings settings = ServeSettings.defaults().withPort(0).withBatching(maxBatchTokens, maxWaitMs, 4 * clients + 64)
                 .withLimits(Math.max(maxTexts, ServeSettings.DEFAULT_MAX_TEXTS), ServeSettings.DEFAULT_MAX_TEXT_CHARS,
                         ServeSettings.DEFAULT_MAX_BODY_BYTES);
-        long rssBefore = rssKb();
-        try (Server server = Server.start(m, settings)) {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        Target target;
+        if (inProcess) {
+            target = new InProcess(Server.start(m, settings), m);
+        } else {
+            m.close(); // the server is another JVM; this one only sends requests from now on
+            target = ChildServer.start(model, settings, http);
+        }
+        try (Target t = target) {
+            long rssLoaded = t.rssKb();
             String path = embedOnly ? "/v1/embeddings" : "/v1/predict";
-            URI uri = URI.create(server.url() + path);
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
-            // Warm-up: JIT, connections, the first batches; not measured.
+            URI uri = URI.create(t.url() + path);
+            // Warm-up: JIT, connections, the first batches (the allocator's working set); not measured.
             fire(http, uri, plan.subList(0, Math.min(requests, 4 * clients)), embedOnly, tasks, null, new long[requests],
                     new AtomicInteger());
+            long rssBefore = t.rssKb();
 
             long[] latencies = new long[requests];
             AtomicInteger errors = new AtomicInteger();
@@ -133,24 +153,26 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 if (r % 10 == 0) {
                     JsonNode data = json.readTree(body).get("data");
                     for (int i = 0; i < data.size(); i++) {
-                        JsonNode v = data.get(i).get("embedding");
+                        float[] got = vector(data.get(i).get("embedding"));
                         float[] ref = offline[offsets[r] + i];
                         for (int k = 0; k < ref.length; k++) {
-                            maxDiff.accumulate(Math.abs(v.get(k).floatValue() - ref[k]));
+                            maxDiff.accumulate(Math.abs(got[k] - ref[k]));
                         }
                     }
                 }
             } : null, latencies, errors);
             double wall = (System.nanoTime() - start) / 1e9;
-            long rssAfter = rssKb();
-            String metrics = get(http, URI.create(server.url() + "/metrics"));
+            long rssAfter = t.rssKb();
+            String metrics = get(http, URI.create(t.url() + "/metrics"));
             double perBatch = metric(metrics, "mtl_batch_requests_sum") / Math.max(1, metric(metrics, "mtl_batch_requests_count"));
             double textsPerBatch = metric(metrics, "mtl_batch_texts_sum") / Math.max(1, metric(metrics, "mtl_batch_texts_count"));
 
             long[] sorted = latencies.clone();
             Arrays.sort(sorted);
             double rate = okTexts / wall;
-            System.out.printf(Locale.ROOT, "requests        %d (%d texts), %d clients, endpoint %s%n", requests, all.size(), clients, path);
+            System.out.printf(Locale.ROOT, "server          %s%n", inProcess ? "in this JVM, beside the clients" : "its own JVM (pid " + t.pid() + ")");
+            System.out.printf(Locale.ROOT, "requests        %d (%d texts), %d clients, endpoint %s%s%n", requests, all.size(), clients, path,
+                    embedOnly ? ", encoding_format " + encodingFormat : "");
             System.out.printf(Locale.ROOT, "errors          %d%n", errors.get());
             System.out.printf(Locale.ROOT, "latency         p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     pct(sorted, 50), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
@@ -160,10 +182,170 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             if (embedOnly) {
                 System.out.printf(Locale.ROOT, "parity          max |served - offline| = %.2e over every 10th response%n", maxDiff.get());
             }
-            System.out.printf(Locale.ROOT, "RSS             %d MB after load, %d MB before serving, %d MB after; growth %+.1f%%%n",
-                    rssLoaded / 1024, rssBefore / 1024, rssAfter / 1024, 100.0 * (rssAfter - rssBefore) / rssBefore);
+            System.out.printf(Locale.ROOT, "server RSS      %d MB loaded, %d MB after warm-up (%d requests), %d MB after the run; "
+                    + "growth over the run %+.1f%%%n", rssLoaded / 1024, rssBefore / 1024, Math.min(requests, 4 * clients),
+                    rssAfter / 1024, 100.0 * (rssAfter - rssBefore) / rssBefore);
+            if (!inProcess) {
+                // A real SIGTERM with a burst of requests in flight: those the server has accepted must
+                // be answered; those arriving after the signal may be refused with 503, nothing else.
+                List<List<String>> last = plan.subList(0, Math.min(requests, clients));
+                Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
+                Thread burst = new Thread(() -> {
+                    try {
+                        fire(http, uri, last, embedOnly, tasks, null, new long[last.size()], new AtomicInteger(), statuses);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                burst.start();
+                Thread.sleep(50); // let the requests reach the server
+                long tStop = System.nanoTime();
+                int exit = ((ChildServer) t).terminate();
+                double exitMs = (System.nanoTime() - tStop) / 1e6;
+                burst.join();
+                System.out.printf(Locale.ROOT, "SIGTERM         sent with %d requests just sent: answers by status %s (-1: no answer); "
+                        + "server exited with %d after %.0f ms%n", last.size(), statuses, exit, exitMs);
+            }
         }
         return 0;
+    }
+
+    /** An embedding from a response: a float array or OpenAI's base64 (little-endian float32). */
+    private static float[] vector(JsonNode e) {
+        if (e.isTextual()) {
+            java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(e.asText()))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            float[] out = new float[fb.remaining()];
+            fb.get(out);
+            return out;
+        }
+        float[] out = new float[e.size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = e.get(k).floatValue();
+        }
+        return out;
+    }
+
+    /** The server under test: in this JVM or a child process. */
+    private interface Target extends AutoCloseable {
+        String url();
+
+        long rssKb();
+
+        long pid();
+
+        @Override
+        void close() throws Exception;
+    }
+
+    private record InProcess(Server server, MultiTaskModel model) implements Target {
+        @Override
+        public String url() {
+            return server.url();
+        }
+
+        @Override
+        public long rssKb() {
+            return ServeBenchCommand.rssKb(ProcessHandle.current().pid());
+        }
+
+        @Override
+        public long pid() {
+            return ProcessHandle.current().pid();
+        }
+
+        @Override
+        public void close() {
+            server.close();
+            model.close();
+        }
+    }
+
+    /**
+     * {@code mtl serve} in a child JVM started with this JVM's options and class path (so the same
+     * threads, offline flags and memory settings), on a free port; stopped with SIGTERM.
+     */
+    private static final class ChildServer implements Target {
+        private final Process process;
+        private final String url;
+        private final Path log;
+
+        private ChildServer(Process process, String url, Path log) {
+            this.process = process;
+            this.url = url;
+            this.log = log;
+        }
+
+        static ChildServer start(String model, ServeSettings s, HttpClient http) throws IOException, InterruptedException {
+            int port;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+                    "--port", "" + port, "--max-batch-tokens", "" + s.maxBatchTokens(), "--max-wait-ms", "" + s.maxWaitMs(),
+                    "--queue", "" + s.queueCapacity(), "--max-texts", "" + s.maxTexts()));
+            if (!model.equals("default")) {
+                cmd.addAll(List.of("--model", Path.of(model).toAbsolutePath().toString()));
+            }
+            Path log = Files.createTempFile("mtl-serve-bench-", ".log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ChildServer child = new ChildServer(p, "http://127.0.0.1:" + port, log);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("server process exited with " + p.exitValue() + "; its log: " + log);
+                }
+                try {
+                    if (http.send(HttpRequest.newBuilder(URI.create(child.url + "/health")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        System.err.println("serve-bench: server pid " + p.pid() + " ready on " + child.url + " (log " + log + ")");
+                        return child;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+                if (System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("server did not answer /health within 120 s; its log: " + log);
+                }
+                Thread.sleep(100);
+            }
+        }
+
+        @Override
+        public String url() {
+            return url;
+        }
+
+        @Override
+        public long rssKb() {
+            return ServeBenchCommand.rssKb(process.pid());
+        }
+
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+
+        /** SIGTERM, then waits for the exit; returns the exit code. */
+        int terminate() throws InterruptedException {
+            process.destroy(); // SIGTERM on Linux
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("server did not exit within 60 s of SIGTERM; its log: " + log);
+            }
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                terminate();
+            }
+        }
     }
 
     private static float[][] runOffline(MultiTaskModel m, List<String> texts, boolean embedOnly, Set<Task> tasks) {
@@ -180,6 +362,12 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
     /** Sends every request of the plan from {@code clients} threads; returns the texts answered with 200. */
     private long fire(HttpClient http, URI uri, List<List<String>> plan, boolean embedOnly, Set<Task> tasks, Check check,
             long[] latencies, AtomicInteger errors) throws InterruptedException {
+        return fire(http, uri, plan, embedOnly, tasks, check, latencies, errors, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /** As above, also counting answers by HTTP status in {@code statuses} (-1: no answer). */
+    private long fire(HttpClient http, URI uri, List<List<String>> plan, boolean embedOnly, Set<Task> tasks, Check check,
+            long[] latencies, AtomicInteger errors, Map<Integer, Integer> statuses) throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicLong okTexts = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -194,6 +382,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(plan.get(r), embedOnly, tasks))).build();
                         HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
                         latencies[r] = System.nanoTime() - t;
+                        statuses.merge(res.statusCode(), 1, Integer::sum);
                         if (res.statusCode() == 200) {
                             okTexts.addAndGet(plan.get(r).size());
                             if (check != null) {
@@ -206,6 +395,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                         }
                     } catch (IOException | InterruptedException e) {
                         latencies[r] = System.nanoTime() - t;
+                        statuses.merge(-1, 1, Integer::sum);
                         if (errors.getAndIncrement() < 5) {
                             System.err.println("request failed: " + e);
                         }
@@ -224,7 +414,9 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         ObjectNode o = json.createObjectNode();
         ArrayNode a = o.putArray(embedOnly ? "input" : "texts");
         texts.forEach(a::add);
-        if (!embedOnly) {
+        if (embedOnly) {
+            o.put("encoding_format", encodingFormat);
+        } else {
             ArrayNode t = o.putArray("tasks");
             tasks.forEach(x -> t.add(x.jsonName()));
         }
@@ -263,10 +455,10 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         return out.stream().map(String::strip).filter(s -> !s.isEmpty()).distinct().collect(Collectors.toList());
     }
 
-    /** Resident set size of this process from /proc/self/status, in kB (0 where there is no /proc). */
-    private static long rssKb() {
+    /** Resident set size of a process from /proc/PID/status, in kB (0 where there is no /proc). */
+    private static long rssKb(long pid) {
         try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (l.startsWith("VmRSS:")) {
                     return Long.parseLong(l.replaceAll("\\D", ""));
                 }
