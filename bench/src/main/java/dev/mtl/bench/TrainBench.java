@@ -41,6 +41,12 @@ final class TrainBench implements Callable<Integer> {
     @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
 
+    @Option(names = "--lazy-embeddings", description = "optimizer.lazy_embeddings: update only the word-embedding rows in the batch.")
+    boolean lazyEmbeddings;
+
+    @Option(names = "--profile", description = "Write PyTorch's profiler trace of the run (Chrome trace JSON) to this file.")
+    Path profile;
+
     @Option(names = "--data", defaultValue = "data", description = "The repository's data directory.")
     Path data;
 
@@ -58,12 +64,18 @@ final class TrainBench implements Callable<Integer> {
                 "backbone: default", "max_length: 64", "batch_size: " + batchSize, "epochs: 1",
                 "tasks:", "  - {name: intent, kind: classification}", "  - {name: slots, kind: ner}",
                 "datasets:", "  - {name: snips, format: jointbert, train: train, feeds: {intent: label, slots: tags}}",
-                "optimizer: {grad_accum: " + gradAccum + "}", "checkpoint: {every: 100000}", ""));
+                "optimizer: {grad_accum: " + gradAccum + ", lazy_embeddings: " + lazyEmbeddings + "}", "checkpoint: {every: 100000}", ""));
         TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
         List<Trainer.Dataset> ds = Trainer.readDatasets(cfg);
         Path out = tmp.resolve("run");
         long t0 = System.nanoTime();
+        if (profile != null) {
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+        }
         new Trainer(cfg, ds, Trainer.resolveTasks(cfg, ds), out, s -> {}).run(false, TrainingProgress.NONE);
+        if (profile != null) {
+            ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
+        }
         double wall = (System.nanoTime() - t0) / 1e9;
 
         ObjectMapper json = new ObjectMapper();
@@ -100,7 +112,8 @@ final class TrainBench implements Callable<Integer> {
         double o = Stats.median(opt.stream().mapToDouble(Double::doubleValue).toArray());
         double stepMs = f + b + o;
         System.out.printf(Locale.ROOT, "%nSNIPS joint training, all-MiniLM-L6-v2, batch %d x %d micro-batches, %d steps "
-                + "(%.0f s wall), mean %.1f tokens per sentence%n", batchSize, gradAccum, steps, wall, meanTokens);
+                + "(%.0f s wall), mean %.1f tokens per sentence, %s AdamW on the word embeddings%n", batchSize, gradAccum, steps, wall,
+                meanTokens, lazyEmbeddings ? "lazy" : "dense");
         System.out.printf(Locale.ROOT, "  tokens/s (median of %d windows of 10 steps)  %10.0f%n", tps.size(), tokPerS);
         System.out.printf(Locale.ROOT, "  step: forward+loss %.1f ms (%.0f%%), backward %.1f ms (%.0f%%), AdamW %.1f ms (%.0f%%)%n",
                 f, 100 * f / stepMs, b, 100 * b / stepMs, o, 100 * o / stepMs);

@@ -36,8 +36,19 @@ import java.util.stream.IntStream;
  */
 public final class AdamW implements AutoCloseable {
 
-    /** One trainable tensor and how it is optimized. */
-    public record Group(String key, NDArray weight, float lrScale, float weightDecay) {}
+    /**
+     * One trainable tensor and how it is optimized.
+     *
+     * @param lazyRows update only the rows (along the first dimension) whose gradient is not all zero,
+     *     as {@code torch.optim.SparseAdam} and TF's LazyAdam do for embedding tables: a row absent from
+     *     the step's batches keeps its value and moments (no moment decay, no weight decay). Dense AdamW
+     *     would still move such a row by its decaying momentum.
+     */
+    public record Group(String key, NDArray weight, float lrScale, float weightDecay, boolean lazyRows) {
+        public Group(String key, NDArray weight, float lrScale, float weightDecay) {
+            this(key, weight, lrScale, weightDecay, false);
+        }
+    }
 
     /** DJL's element-wise gradient clip is off when negative (MXNet convention); we clip by global norm. */
     private static final float NO_ELEMENT_CLIP = -1f;
@@ -97,8 +108,11 @@ public final class AdamW implements AutoCloseable {
                 views[i] = views(g.weight(), grad, mv[0], mv[1]);
                 if (views[i] != null) {
                     int n = views[i].w().capacity();
-                    for (int from = 0; from < n; from += CHUNK) {
-                        chunks.add(new Chunk(i, from, Math.min(n, from + CHUNK)));
+                    // Lazy groups: chunks end on row boundaries so that a row is judged as a whole.
+                    int row = g.lazyRows() ? (int) (n / g.weight().getShape().get(0)) : 1;
+                    int step = Math.max(row, CHUNK / row * row);
+                    for (int from = 0; from < n; from += step) {
+                        chunks.add(new Chunk(i, from, Math.min(n, from + step)));
                     }
                 }
             }
@@ -124,8 +138,19 @@ public final class AdamW implements AutoCloseable {
                 Chunk ch = chunks.get(c);
                 Group g = groups.get(ch.group());
                 float stepLr = lr * g.lrScale();
-                update(views[ch.group()], ch.from(), ch.to(), scale, 1 - stepLr * g.weightDecay(), stepLr / bc1,
-                        (float) (1 / Math.sqrt(bc2)));
+                float decay = 1 - stepLr * g.weightDecay();
+                float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
+                Views t = views[ch.group()];
+                if (!g.lazyRows()) {
+                    update(t, ch.from(), ch.to(), scale, decay, stepLr / bc1, invSqrtBc2);
+                    return;
+                }
+                int row = (int) (t.w().capacity() / g.weight().getShape().get(0));
+                for (int r = ch.from(); r < ch.to(); r += row) {
+                    if (anyNonZero(t.g(), r, r + row)) {
+                        update(t, r, r + row, scale, decay, stepLr / bc1, invSqrtBc2);
+                    }
+                }
             });
             for (int i = 0; i < groups.size(); i++) {
                 if (views[i] == null) {
@@ -160,6 +185,15 @@ public final class AdamW implements AutoCloseable {
             out[i] = bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
         return new Views(out[0], out[1], out[2], out[3]);
+    }
+
+    private static boolean anyNonZero(FloatBuffer g, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (g.get(i) != 0f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double sumOfSquares(FloatBuffer g, int from, int to) {

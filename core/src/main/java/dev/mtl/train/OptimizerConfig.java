@@ -12,6 +12,9 @@ import java.util.List;
  * @param layerDecay layer-wise LR decay: layer l of L gets {@code lr * layerDecay^(L - l)}; 1.0 = off
  * @param clipNorm global gradient-norm clip; 0 = no clipping
  * @param gradAccum batches whose gradients are summed before one optimizer step
+ * @param lazyEmbeddings update only the word-embedding rows of the tokens in the step's batches
+ *     (SparseAdam/LazyAdam semantics; the table holds half of MiniLM's parameters); false = dense AdamW
+ *     as {@code torch.optim.AdamW}
  */
 public record OptimizerConfig(
     @JsonProperty(value = "lr", defaultValue = "5.0e-5") double lr,
@@ -21,7 +24,8 @@ public record OptimizerConfig(
     @JsonProperty(value = "eps", defaultValue = "1.0e-8") double eps,
     @JsonProperty(value = "layer_decay", defaultValue = "1.0") double layerDecay,
     @JsonProperty(value = "clip_norm", defaultValue = "1.0") double clipNorm,
-    @JsonProperty(value = "grad_accum", defaultValue = "1") int gradAccum) {
+    @JsonProperty(value = "grad_accum", defaultValue = "1") int gradAccum,
+    @JsonProperty(value = "lazy_embeddings", defaultValue = "false") boolean lazyEmbeddings) {
 
   public OptimizerConfig {
     positive("lr", lr);

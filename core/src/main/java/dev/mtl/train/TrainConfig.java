@@ -83,7 +83,7 @@ public record TrainConfig(
     }
     sampling = sampling != null ? sampling : new SamplingConfig(SamplingStrategy.TEMPERATURE, 2.0);
     loss = loss != null ? loss : new LossConfig(Map.of(), false, LossConfig.ClassWeights.NONE);
-    optimizer = optimizer != null ? optimizer : new OptimizerConfig(5e-5, 1e-3, 0.01, List.of(0.9, 0.999), 1e-8, 1, 1, 1);
+    optimizer = optimizer != null ? optimizer : new OptimizerConfig(5e-5, 1e-3, 0.01, List.of(0.9, 0.999), 1e-8, 1, 1, 1, false);
     schedule = schedule != null ? schedule : new ScheduleConfig(ScheduleKind.LINEAR, 0.1);
     freeze = freeze != null ? freeze : new FreezeConfig(false, false, 0, List.of(), false);
     eval = eval != null ? eval : new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0);

@@ -55,6 +55,8 @@ public final class Trainer {
     public static final int LOG_EVERY = 10;
     /** Checkpoints kept besides best/. */
     public static final int KEEP_CHECKPOINTS = 2;
+    /** The word-embedding table's key: {@code optimizer.lazy_embeddings} applies to it alone. */
+    static final String WORD_EMBEDDINGS = "embeddings.word_embeddings.weight";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a finished run reports. */
@@ -496,7 +498,8 @@ public final class Trainer {
                 scale = (float) Math.pow(cfg.optimizer().layerDecay(), layers + 1);
             }
             boolean noDecay = key.endsWith(".bias") || key.contains("LayerNorm") || key.contains("crf.");
-            groups.add(new AdamW.Group(key, w, scale, noDecay ? 0f : (float) cfg.optimizer().weightDecay()));
+            boolean lazy = cfg.optimizer().lazyEmbeddings() && key.equals(WORD_EMBEDDINGS);
+            groups.add(new AdamW.Group(key, w, scale, noDecay ? 0f : (float) cfg.optimizer().weightDecay(), lazy));
         }
         return groups;
     }

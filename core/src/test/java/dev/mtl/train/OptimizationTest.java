@@ -2,6 +2,7 @@ package dev.mtl.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -103,6 +104,36 @@ class OptimizationTest {
             try (NDArray g = w.getGradient()) {
                 assertEquals(0f, g.abs().max().getFloat(), 0f); // zeroed after the update
             }
+        }
+    }
+
+    /** Lazy rows: a row without gradient keeps value and moments; the others get the dense update. */
+    @Test
+    void lazyRowsSkipRowsWithoutGradient() {
+        try (NDManager m = Engines.newManager(); AdamW lazy = new AdamW(m, 0.9f, 0.999f, 1e-8f);
+                AdamW dense = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
+            float[] init = {1f, 2f, 3f, 4f, 5f, 6f}; // 3 rows of 2
+            NDArray a = m.create(init, new ai.djl.ndarray.types.Shape(3, 2));
+            NDArray b = m.create(init, new ai.djl.ndarray.types.Shape(3, 2));
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            NDArray coef1 = m.create(new float[] {1f, -1f, 0f, 0f, 2f, 0.5f}, new ai.djl.ndarray.types.Shape(3, 2)); // row 1 unused
+            NDArray coef2 = m.create(new float[] {0f, 0f, 0f, 0f, 1f, 1f}, new ai.djl.ndarray.types.Shape(3, 2)); // only row 2
+            for (NDArray coef : List.of(coef1, coef2)) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(a.mul(coef).sum().add(b.mul(coef).sum()));
+                }
+                lazy.step(List.of(new AdamW.Group("e", a, 1f, 0.1f, true)), 0.01f, 0f);
+                dense.step(List.of(new AdamW.Group("e", b, 1f, 0.1f, false)), 0.01f, 0f);
+            }
+            float[] la = a.toFloatArray();
+            float[] de = b.toFloatArray();
+            assertArrayEquals(new float[] {3f, 4f}, new float[] {la[2], la[3]}, 0f); // never had a gradient
+            assertArrayEquals(new float[] {de[4], de[5]}, new float[] {la[4], la[5]}, 0f); // gradient in both steps
+            // Row 0 had a gradient in step 1 only: lazy leaves it after step 1, dense moves it on (momentum, decay).
+            assertEquals(1f * (1 - 0.01f * 0.1f) - 0.01f, la[0], 1e-6f);
+            assertTrue(Math.abs(de[0] - la[0]) > 1e-3, "dense keeps moving row 0: " + de[0] + " vs " + la[0]);
+            assertEquals(0, lazy.lastFallbacks);
         }
     }
 

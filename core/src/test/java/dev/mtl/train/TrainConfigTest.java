@@ -87,7 +87,7 @@ class TrainConfigTest {
     assertEquals(new SamplingConfig(SamplingStrategy.TEMPERATURE, 2.0), c.sampling());
     assertEquals(new LossConfig(Map.of(), false, LossConfig.ClassWeights.NONE), c.loss());
     assertEquals(1.0, c.loss().weight("slots"));
-    assertEquals(new OptimizerConfig(5e-5, 1e-3, 0.01, List.of(0.9, 0.999), 1e-8, 1.0, 1.0, 1), c.optimizer());
+    assertEquals(new OptimizerConfig(5e-5, 1e-3, 0.01, List.of(0.9, 0.999), 1e-8, 1.0, 1.0, 1, false), c.optimizer());
     assertEquals(new ScheduleConfig(ScheduleKind.LINEAR, 0.1), c.schedule());
     assertEquals(new FreezeConfig(false, false, 0, List.of(), false), c.freeze());
     assertEquals(new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0), c.eval());
