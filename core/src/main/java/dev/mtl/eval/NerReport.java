@@ -10,7 +10,7 @@ import java.util.TreeMap;
  */
 public record NerReport(EntityScore overall, Map<String, EntityScore> perType, double tokenAccuracy) {
   public NerReport {
-    perType = Map.copyOf(perType);
+    perType = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(perType)); // sorted, as documented
   }
 
   public Map<String, Object> toMap() {

@@ -190,30 +190,47 @@ public final class Server implements AutoCloseable {
         }
         JsonNode requestedModel = body.get("model");
         Batcher.Result r = run(input, EnumSet.of(Task.EMBEDDING));
-        ObjectNode out = Requests.JSON.createObjectNode();
-        out.put("object", "list");
-        ArrayNode data = out.putArray("data");
         long tokens = 0;
         for (int i = 0; i < input.size(); i++) {
-            ObjectNode d = data.addObject();
-            d.put("object", "embedding");
-            d.put("index", i);
-            float[] e = r.predictions().get(i).embedding();
-            if (base64) {
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(e.length * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                bytes.asFloatBuffer().put(e);
-                d.put("embedding", java.util.Base64.getEncoder().encodeToString(bytes.array()));
-            } else {
-                ArrayNode v = d.putArray("embedding");
-                for (float x : e) {
-                    v.add(x);
-                }
-            }
             tokens += r.tokens()[i];
         }
-        out.put("model", requestedModel != null && requestedModel.isTextual() ? requestedModel.asText() : model.backbone().name());
-        out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
-        json(ctx, 200, out);
+        // Written as a stream, not as a tree: a tree holds a node object per float (384 per text).
+        int dim = model.embeddingDimension();
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256 + input.size() * dim * (base64 ? 6 : 14));
+        try (com.fasterxml.jackson.core.JsonGenerator g = Requests.JSON.getFactory().createGenerator(buf)) {
+            g.writeStartObject();
+            g.writeStringField("object", "list");
+            g.writeArrayFieldStart("data");
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(dim * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < input.size(); i++) {
+                float[] e = r.predictions().get(i).embedding();
+                g.writeStartObject();
+                g.writeStringField("object", "embedding");
+                g.writeNumberField("index", i);
+                if (base64) {
+                    bytes.clear();
+                    bytes.asFloatBuffer().put(e);
+                    g.writeStringField("embedding", java.util.Base64.getEncoder().encodeToString(bytes.array()));
+                } else {
+                    g.writeArrayFieldStart("embedding");
+                    for (float x : e) {
+                        g.writeNumber(x);
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringField("model", requestedModel != null && requestedModel.isTextual() ? requestedModel.asText() : model.backbone().name());
+            g.writeObjectFieldStart("usage");
+            g.writeNumberField("prompt_tokens", tokens);
+            g.writeNumberField("total_tokens", tokens);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        ctx.status(200).contentType(JSON_TYPE).result(buf.toByteArray());
     }
 
     /** Queues the texts and waits for their slice of a batch; queue full or stopping is 503, too slow 504. */

@@ -106,7 +106,9 @@ public record DatasetSpec(
     if (feeds == null || feeds.isEmpty()) {
       throw new SettingException("feeds", "must map at least one task to a field (label or tags)");
     }
-    feeds = Map.copyOf(new LinkedHashMap<>(feeds));
+    // The config's order, the same in every JVM: Map.copyOf's iteration order is salted per JVM, and
+    // the order of the feeds is the order in which task losses are computed and summed.
+    feeds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(feeds));
     for (Map.Entry<String, Feed> f : feeds.entrySet()) {
       if (!format.fields().contains(f.getValue())) {
         throw new SettingException("feeds." + f.getKey(), "format " + format.key() + " has no '" + f.getValue().key()

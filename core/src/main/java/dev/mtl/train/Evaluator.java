@@ -40,9 +40,20 @@ public final class Evaluator {
         /** task → metric → value, for metrics.jsonl. */
         public Map<String, Map<String, Double>> flat() {
             Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-            classification.forEach((t, r) -> out.put(t, new LinkedHashMap<>(Map.of("accuracy", r.accuracy(), "macro_f1", r.macroF1()))));
-            ner.forEach((t, r) -> out.put(t, new LinkedHashMap<>(Map.of(
-                    "f1", r.overall().f1(), "precision", r.overall().precision(), "recall", r.overall().recall()))));
+            // Insertion order, written out: Map.of's iteration order changes from one JVM to the next.
+            classification.forEach((t, r) -> {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("accuracy", r.accuracy());
+                m.put("macro_f1", r.macroF1());
+                out.put(t, m);
+            });
+            ner.forEach((t, r) -> {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("precision", r.overall().precision());
+                m.put("recall", r.overall().recall());
+                m.put("f1", r.overall().f1());
+                out.put(t, m);
+            });
             return out;
         }
     }

@@ -17,7 +17,7 @@ class InvalidTrainConfigTest {
   @Test
   void unknownKeysNameWhereTheyAreAndWhatIsAllowed() {
     assertEquals(":9: unknown key 'optimiser' at optimizer; allowed: lr, head_lr, weight_decay, betas, eps, "
-        + "layer_decay, clip_norm, grad_accum", error(MINIMAL + "optimizer: {lr: 1.0e-4, optimiser: adam}\n"));
+        + "layer_decay, clip_norm, grad_accum, lazy_embeddings", error(MINIMAL + "optimizer: {lr: 1.0e-4, optimiser: adam}\n"));
     assertEquals(":9: unknown key 'optimiser' at top level; allowed: backbone, max_length, batch_size, epochs, seed, "
         + "embedding, tasks, datasets, sampling, loss, optimizer, schedule, freeze, eval, checkpoint",
         error(MINIMAL + "optimiser: {lr: 1.0e-4}\n"));
