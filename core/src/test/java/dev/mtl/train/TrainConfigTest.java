@@ -43,7 +43,7 @@ class TrainConfigTest {
     assertTrue(c.defaultBackbone());
     assertEquals(List.of(64, 32, 1), List.of(c.maxLength(), c.batchSize(), c.epochs()));
     assertEquals(List.of(TaskSpec.classification("intent"), TaskSpec.ner("slots", false)), c.tasks());
-    assertEquals(5e-5, c.optimizer().lr());
+    assertEquals(1e-4, c.optimizer().lr());
     assertEquals(1e-3, c.optimizer().headLr());
     assertEquals(new ScheduleConfig(ScheduleKind.LINEAR, 0.1), c.schedule());
     assertTrue(c.eval().every().atEpochEnd());
