@@ -44,9 +44,6 @@ final class TrainBench implements Callable<Integer> {
     @Option(names = "--lazy-embeddings", description = "optimizer.lazy_embeddings: update only the word-embedding rows in the batch.")
     boolean lazyEmbeddings;
 
-    @Option(names = "--profile", description = "Write PyTorch's profiler trace of the run (Chrome trace JSON) to this file.")
-    Path profile;
-
     @Option(names = "--data", defaultValue = "data", description = "The repository's data directory.")
     Path data;
 
@@ -69,13 +66,7 @@ final class TrainBench implements Callable<Integer> {
         List<Trainer.Dataset> ds = Trainer.readDatasets(cfg);
         Path out = tmp.resolve("run");
         long t0 = System.nanoTime();
-        if (profile != null) {
-            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
-        }
         new Trainer(cfg, ds, Trainer.resolveTasks(cfg, ds), out, s -> {}).run(false, TrainingProgress.NONE);
-        if (profile != null) {
-            ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
-        }
         double wall = (System.nanoTime() - t0) / 1e9;
 
         ObjectMapper json = new ObjectMapper();
