@@ -143,47 +143,37 @@ final class TrainBench implements Callable<Integer> {
         }
     }
 
-    /** {@code torch.nn.functional.linear} of (M, K) by a (N, K) weight: median and best GFLOPS over 50 repetitions. */
+    /** {@code torch.nn.functional.linear} of (M, K) by a (N, K) weight: median and best GFLOPS. */
     private static double[] linearRate(int mRows, int k, int n) {
-        int reps = 50;
-        double flop = 2.0 * mRows * k * n;
-        double[] g = new double[reps];
         try (NDManager m = Engines.newManager()) {
             NDArray x = m.randomNormal(new Shape(mRows, k));
             NDArray w = m.randomNormal(new Shape(n, k));
             NDArray b = m.randomNormal(new Shape(n));
-            for (int r = -10; r < reps; r++) {
-                try (NDManager s = m.newSubManager()) {
-                    long t0 = System.nanoTime();
-                    NDArray y = ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow();
-                    long t1 = System.nanoTime();
-                    y.attach(s);
-                    if (r >= 0) {
-                        g[r] = flop / (t1 - t0);
-                    }
-                }
-            }
+            return gflops(m, 2.0 * mRows * k * n, () -> ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow());
         }
-        return new double[] {Stats.median(g), Stats.max(g)};
     }
 
-    /** (1024, 384) @ (384, 1536) median and best GFLOPS over 50 repetitions. */
+    /** (1024, 384) @ (384, 1536): median and best GFLOPS. */
     private static double[] matmulPeak() {
-        int reps = 50;
-        double flop = 2.0 * 1024 * 384 * 1536;
-        double[] g = new double[reps];
         try (NDManager m = Engines.newManager()) {
             NDArray a = m.randomNormal(new Shape(1024, 384));
             NDArray w = m.randomNormal(new Shape(384, 1536));
-            for (int r = -10; r < reps; r++) {
-                try (NDManager s = m.newSubManager()) {
-                    long t0 = System.nanoTime();
-                    NDArray y = a.matMul(w);
-                    long t1 = System.nanoTime();
-                    y.attach(s);
-                    if (r >= 0) {
-                        g[r] = flop / (t1 - t0);
-                    }
+            return gflops(m, 2.0 * 1024 * 384 * 1536, () -> a.matMul(w));
+        }
+    }
+
+    /** Times {@code op} 50 times after 10 unmeasured runs; each result is freed at once. */
+    private static double[] gflops(NDManager m, double flop, java.util.function.Supplier<NDArray> op) {
+        int reps = 50;
+        double[] g = new double[reps];
+        for (int r = -10; r < reps; r++) {
+            try (NDManager s = m.newSubManager()) {
+                long t0 = System.nanoTime();
+                NDArray y = op.get();
+                long t1 = System.nanoTime();
+                y.attach(s);
+                if (r >= 0) {
+                    g[r] = flop / (t1 - t0);
                 }
             }
         }

@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
  * them failed. A benchmark, not a test: it prints numbers.
  */
 @Command(name = "serve-bench", mixinStandardHelpOptions = true,
-        description = "Benchmark mtl serve in-process: concurrent HTTP clients vs offline throughput on the same texts.")
+        description = "Benchmark mtl serve: concurrent HTTP clients vs offline throughput on the same texts.")
 final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "default", description = "Model directory, or 'default' for the embedded model (default: ${DEFAULT-VALUE}).")
@@ -95,6 +95,9 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         if (clients < 1 || requests < 1 || maxTexts < 1) {
             throw new IllegalArgumentException("--clients, --requests and --max-texts must be >= 1");
         }
+        if (!encodingFormat.equals("float") && !encodingFormat.equals("base64")) {
+            throw new IllegalArgumentException("--encoding-format must be float or base64, got '" + encodingFormat + "'");
+        }
         List<String> pool = texts();
         Random rnd = new Random(seed);
         List<List<String>> plan = new ArrayList<>(requests);
@@ -107,10 +110,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 requests, all.size(), all.size() / (double) requests, pool.size(), clients,
                 Runtime.getRuntime().availableProcessors());
 
-        if (!encodingFormat.equals("float") && !encodingFormat.equals("base64")) {
-            throw new IllegalArgumentException("--encoding-format must be float or base64, got '" + encodingFormat + "'");
-        }
-        MultiTaskModel m = model.equals("default") ? MultiTaskModel.loadDefault() : MultiTaskModel.load(Path.of(model));
+        MultiTaskModel m = loadModel();
         Set<Task> tasks = m.availableTasks();
         boolean embedOnly = tasks.equals(Set.of(Task.EMBEDDING));
 
@@ -175,7 +175,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             long[] sorted = latencies.clone();
             Arrays.sort(sorted);
             double rate = okTexts / wall;
-            servedRate = rate;
+            servedRate = rate; // for the second offline comparison, after the server is gone
             System.out.printf(Locale.ROOT, "server          %s%n", inProcess ? "in this JVM, beside the clients"
                     : "its own JVM (pid " + t.pid() + ")");
             System.out.printf(Locale.ROOT, "requests        %d (%d texts), %d clients, endpoint %s%s%n", requests, all.size(), clients, path,
@@ -218,7 +218,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         if (!inProcess) {
             // The offline figure again, with the server gone: the machine's speed drifts, and the ratio
             // should not hang on one measurement taken before the run.
-            try (MultiTaskModel again = model.equals("default") ? MultiTaskModel.loadDefault() : MultiTaskModel.load(Path.of(model))) {
+            try (MultiTaskModel again = loadModel()) {
                 long t1 = System.nanoTime();
                 runOffline(again, all, embedOnly, tasks);
                 double after = all.size() / ((System.nanoTime() - t1) / 1e9);
@@ -228,6 +228,10 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             }
         }
         return 0;
+    }
+
+    private MultiTaskModel loadModel() throws IOException {
+        return model.equals("default") ? MultiTaskModel.loadDefault() : MultiTaskModel.load(Path.of(model));
     }
 
     /** An embedding from a response: a float array or OpenAI's base64 (little-endian float32). */

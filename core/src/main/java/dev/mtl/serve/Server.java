@@ -1,5 +1,6 @@
 package dev.mtl.serve;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,9 +13,13 @@ import dev.mtl.config.TaskConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -196,12 +201,12 @@ public final class Server implements AutoCloseable {
         }
         // Written as a stream, not as a tree: a tree holds a node object per float (384 per text).
         int dim = model.embeddingDimension();
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256 + input.size() * dim * (base64 ? 6 : 14));
-        try (com.fasterxml.jackson.core.JsonGenerator g = Requests.JSON.getFactory().createGenerator(buf)) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(256 + input.size() * dim * (base64 ? 6 : 14));
+        try (JsonGenerator g = Requests.JSON.getFactory().createGenerator(buf)) {
             g.writeStartObject();
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(dim * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer bytes = ByteBuffer.allocate(dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < input.size(); i++) {
                 float[] e = r.predictions().get(i).embedding();
                 g.writeStartObject();
@@ -210,7 +215,7 @@ public final class Server implements AutoCloseable {
                 if (base64) {
                     bytes.clear();
                     bytes.asFloatBuffer().put(e);
-                    g.writeStringField("embedding", java.util.Base64.getEncoder().encodeToString(bytes.array()));
+                    g.writeStringField("embedding", Base64.getEncoder().encodeToString(bytes.array()));
                 } else {
                     g.writeArrayFieldStart("embedding");
                     for (float x : e) {
@@ -227,8 +232,8 @@ public final class Server implements AutoCloseable {
             g.writeNumberField("total_tokens", tokens);
             g.writeEndObject();
             g.writeEndObject();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
         ctx.status(200).contentType(JSON_TYPE).result(buf.toByteArray());
     }

@@ -78,8 +78,11 @@ public final class AdamW implements AutoCloseable {
     /** Float views of one group's four tensors (null where the engine gives no direct view). */
     private record Views(FloatBuffer w, FloatBuffer g, FloatBuffer m, FloatBuffer v) {}
 
-    /** A slice [from, to) of one group's elements: the unit of parallel work. */
-    private record Chunk(int group, int from, int to) {}
+    /**
+     * A slice [from, to) of one group's elements: the unit of parallel work. {@code row} > 0: a lazy
+     * group's row length (the slice holds whole rows, each updated only if its gradient is not zero).
+     */
+    private record Chunk(int group, int from, int to, int row) {}
 
     /**
      * One update of every group with a gradient.
@@ -109,10 +112,10 @@ public final class AdamW implements AutoCloseable {
                 if (views[i] != null) {
                     int n = views[i].w().capacity();
                     // Lazy groups: chunks end on row boundaries so that a row is judged as a whole.
-                    int row = g.lazyRows() ? (int) (n / g.weight().getShape().get(0)) : 1;
-                    int step = Math.max(row, CHUNK / row * row);
+                    int row = g.lazyRows() ? (int) (n / g.weight().getShape().get(0)) : 0;
+                    int step = row > 0 ? Math.max(row, CHUNK / row * row) : CHUNK;
                     for (int from = 0; from < n; from += step) {
-                        chunks.add(new Chunk(i, from, Math.min(n, from + step)));
+                        chunks.add(new Chunk(i, from, Math.min(n, from + step), row));
                     }
                 }
             }
@@ -134,21 +137,20 @@ public final class AdamW implements AutoCloseable {
             lastFallbacks = (int) java.util.Arrays.stream(views).filter(v -> v == null).count();
             double norm = Math.sqrt(sq);
             float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
+            float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
             IntStream.range(0, chunks.size()).parallel().forEach(c -> {
                 Chunk ch = chunks.get(c);
                 Group g = groups.get(ch.group());
                 float stepLr = lr * g.lrScale();
                 float decay = 1 - stepLr * g.weightDecay();
-                float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
                 Views t = views[ch.group()];
-                if (!g.lazyRows()) {
+                if (ch.row() == 0) {
                     update(t, ch.from(), ch.to(), scale, decay, stepLr / bc1, invSqrtBc2);
                     return;
                 }
-                int row = (int) (t.w().capacity() / g.weight().getShape().get(0));
-                for (int r = ch.from(); r < ch.to(); r += row) {
-                    if (anyNonZero(t.g(), r, r + row)) {
-                        update(t, r, r + row, scale, decay, stepLr / bc1, invSqrtBc2);
+                for (int r = ch.from(); r < ch.to(); r += ch.row()) {
+                    if (anyNonZero(t.g(), r, r + ch.row())) {
+                        update(t, r, r + ch.row(), scale, decay, stepLr / bc1, invSqrtBc2);
                     }
                 }
             });
