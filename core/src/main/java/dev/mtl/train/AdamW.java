@@ -3,9 +3,7 @@ package dev.mtl.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import java.nio.ByteOrder;
+import dev.mtl.model.NativeViews;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -174,58 +172,13 @@ public final class AdamW implements AutoCloseable {
     private static Views views(NDArray w, NDArray g, NDArray m, NDArray v) {
         FloatBuffer[] out = new FloatBuffer[4];
         NDArray[] in = {w, g, m, v};
-        long size = w.size();
         for (int i = 0; i < 4; i++) {
-            if (!(in[i] instanceof PtNDArray pt) || pt.getDataType() != DataType.FLOAT32 || pt.size() != size
-                    || !ai.djl.Device.Type.CPU.equals(pt.getDevice().getDeviceType())) {
+            out[i] = in[i].size() == w.size() ? NativeViews.floats(in[i]) : null;
+            if (out[i] == null) {
                 return null;
             }
-            if (!isContiguous(pt)) {
-                return null; // DJL would hand out a view of a temporary contiguous copy
-            }
-            var bytes = pt.toByteBuffer(true);
-            if (!bytes.isDirect() || bytes.capacity() != size * Float.BYTES) {
-                return null;
-            }
-            out[i] = bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
         return new Views(out[0], out[1], out[2], out[3]);
-    }
-
-    /**
-     * {@code Tensor.is_contiguous()}. DJL's public API has no such query; its package-private native
-     * binding is reached by reflection (the jar is on the class path, no module boundary). Without it,
-     * or if the call fails, every tensor counts as not contiguous and takes DJL's own update.
-     */
-    private static boolean isContiguous(PtNDArray a) {
-        if (IS_CONTIGUOUS == null) {
-            return false;
-        }
-        try {
-            return (boolean) IS_CONTIGUOUS.invoke(LIB, a.getHandle());
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static final Object LIB;
-    private static final java.lang.reflect.Method IS_CONTIGUOUS;
-
-    static {
-        Object lib = null;
-        java.lang.reflect.Method m = null;
-        try {
-            Class<?> c = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
-            java.lang.reflect.Field f = c.getDeclaredField("LIB");
-            f.setAccessible(true);
-            lib = f.get(null);
-            m = c.getDeclaredMethod("torchIsContiguous", long.class);
-            m.setAccessible(true);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            m = null;
-        }
-        LIB = lib;
-        IS_CONTIGUOUS = m;
     }
 
     private static boolean anyNonZero(FloatBuffer g, int from, int to) {

@@ -13,6 +13,7 @@ import dev.mtl.config.TaskConfig;
 import dev.mtl.data.Example;
 import dev.mtl.heads.ClassificationHead;
 import dev.mtl.heads.TokenClassificationHead;
+import dev.mtl.model.Dropouts;
 import dev.mtl.model.HfModule;
 import dev.mtl.tokenize.Alignment;
 import dev.mtl.tokenize.PaddedBatch;
@@ -245,6 +246,7 @@ public final class Trainer {
                         }
                         // Dropout masks depend only on (seed, micro-batch): a resumed run draws the same ones.
                         Engine.getInstance().setRandomSeed((int) (cfg.seed() * 1_000_003L + micro));
+                        Dropouts.reseed(cfg.seed() * 1_000_003L + micro);
                         try (NDManager bm = trainerManager.newSubManager()) {
                             Map<String, Float> losses = new LinkedHashMap<>();
                             long t0 = System.nanoTime();
