@@ -38,12 +38,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mtl serve-bench}: the server under load. Measures the offline throughput of the same model on
- * the same texts first (one thread, one big call: the ceiling), then starts {@code mtl serve} in its
- * own JVM on a free port (or in this one with {@code --in-process}) and fires requests of 1–8 texts
- * from concurrent HTTP clients; reports errors, latency percentiles, throughput and its ratio to
- * offline, how many requests each forward pass merged, and the server's resident memory before and
- * after; finally sends the server SIGTERM with a burst of requests in flight and reports how many of
+ * {@code mtl serve-bench}: the server under load. Starts {@code mtl serve} in its own JVM on a free
+ * port (or in this one with {@code --in-process}), then, in rounds, times the offline throughput of
+ * the same model on a round's texts (one call on this thread: the ceiling) and serves the round's
+ * requests of 1–8 texts from concurrent HTTP clients; reports errors, latency percentiles, throughput
+ * and the served/offline ratio of each round and their median, how many requests each forward pass
+ * merged, and the server's resident memory before and after; finally sends the server SIGTERM with a
+ * burst of requests in flight and reports how many of
  * them failed. A benchmark, not a test: it prints numbers.
  */
 @Command(name = "serve-bench", mixinStandardHelpOptions = true,
@@ -82,6 +83,10 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             description = "encoding_format of /v1/embeddings requests: float or base64 (default: ${DEFAULT-VALUE}).")
     String encodingFormat;
 
+    @Option(names = "--rounds", defaultValue = "5",
+            description = "Rounds, each timing offline and then served throughput on its share of the requests (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--in-process", description = "Run the server in this JVM, beside the clients (default: its own JVM, as in production).")
     boolean inProcess;
 
@@ -92,8 +97,8 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
 
     @Override
     public Integer call() throws Exception {
-        if (clients < 1 || requests < 1 || maxTexts < 1) {
-            throw new IllegalArgumentException("--clients, --requests and --max-texts must be >= 1");
+        if (clients < 1 || requests < 1 || maxTexts < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--clients, --requests, --max-texts and --rounds must be >= 1");
         }
         if (!encodingFormat.equals("float") && !encodingFormat.equals("base64")) {
             throw new IllegalArgumentException("--encoding-format must be float or base64, got '" + encodingFormat + "'");
@@ -110,32 +115,29 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 requests, all.size(), all.size() / (double) requests, pool.size(), clients,
                 Runtime.getRuntime().availableProcessors());
 
-        MultiTaskModel m = loadModel();
+        // The offline side's model stays in this JVM for the whole run: offline and served windows alternate.
+        try (MultiTaskModel m = loadModel()) {
+            return measure(m, plan, all);
+        }
+    }
+
+    private int measure(MultiTaskModel m, List<List<String>> plan, List<String> all) throws Exception {
         Set<Task> tasks = m.availableTasks();
         boolean embedOnly = tasks.equals(Set.of(Task.EMBEDDING));
-
-        // Offline ceiling: the same texts in one call on this thread (sorted by length inside, little padding).
         Engines.inferenceMode();
         runOffline(m, all.subList(0, Math.min(256, all.size())), embedOnly, tasks); // warm-up
-        long t0 = System.nanoTime();
-        float[][] offline = runOffline(m, all, embedOnly, tasks);
-        double offlineSec = (System.nanoTime() - t0) / 1e9;
-        double offlineRate = all.size() / offlineSec;
-        System.err.printf(Locale.ROOT, "offline %s: %.1f s, %.0f texts/s%n", embedOnly ? "embed" : "predict", offlineSec, offlineRate);
+        int[] offsets = new int[requests + 1]; // first text of each request in `all`
+        for (int r = 0; r < requests; r++) {
+            offsets[r + 1] = offsets[r] + plan.get(r).size();
+        }
+        float[][] offline = new float[all.size()][];
 
         ServeSettings settings = ServeSettings.defaults().withPort(0).withBatching(maxBatchTokens, maxWaitMs, 4 * clients + 64)
                 .withLimits(Math.max(maxTexts, ServeSettings.DEFAULT_MAX_TEXTS), ServeSettings.DEFAULT_MAX_TEXT_CHARS,
                         ServeSettings.DEFAULT_MAX_BODY_BYTES);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        Target target;
-        if (inProcess) {
-            target = new InProcess(Server.start(m, settings), m);
-        } else {
-            m.close(); // the server is another JVM; this one only sends requests from now on
-            target = ChildServer.start(model, settings, http);
-        }
-        double servedRate;
+        Target target = inProcess ? new InProcess(Server.start(loadModel(), settings)) : ChildServer.start(model, settings, http);
         try (Target t = target) {
             long rssLoaded = t.rssKb();
             String path = embedOnly ? "/v1/embeddings" : "/v1/predict";
@@ -148,12 +150,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             long[] latencies = new long[requests];
             AtomicInteger errors = new AtomicInteger();
             DoubleAccumulator maxDiff = new DoubleAccumulator(Math::max, 0);
-            int[] offsets = new int[requests];
-            for (int r = 1; r < requests; r++) {
-                offsets[r] = offsets[r - 1] + plan.get(r - 1).size();
-            }
-            long start = System.nanoTime();
-            long okTexts = fire(http, uri, plan, embedOnly, tasks, embedOnly ? (r, body) -> {
+            Check parity = embedOnly ? (r, body) -> {
                 // Every 10th answer: compare with the offline vectors (the server must not change results).
                 if (r % 10 == 0) {
                     JsonNode data = json.readTree(body).get("data");
@@ -165,8 +162,39 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                         }
                     }
                 }
-            } : null, latencies, errors);
-            double wall = (System.nanoTime() - start) / 1e9;
+            } : null;
+            // The machine's speed drifts by ±10–20% over minutes, so one offline figure taken before (or
+            // after) the served run is a weak peer. Instead the plan is cut into rounds, and each round
+            // measures offline on its texts (the server idle), then serves the same requests: each
+            // round's ratio compares two windows a few seconds apart.
+            int rounds = Math.min(this.rounds, requests);
+            double[] offlineRates = new double[rounds];
+            double[] servedRates = new double[rounds];
+            double[] ratios = new double[rounds];
+            long okTexts = 0;
+            double servedWall = 0;
+            for (int k = 0; k < rounds; k++) {
+                int from = (int) ((long) requests * k / rounds);
+                int to = (int) ((long) requests * (k + 1) / rounds);
+                List<String> texts = all.subList(offsets[from], offsets[to]);
+                long t0 = System.nanoTime();
+                float[][] vectors = runOffline(m, texts, embedOnly, tasks);
+                offlineRates[k] = texts.size() / ((System.nanoTime() - t0) / 1e9);
+                System.arraycopy(vectors, 0, offline, offsets[from], vectors.length);
+                long[] lat = new long[to - from];
+                int base = from;
+                long t1 = System.nanoTime();
+                long ok = fire(http, uri, plan.subList(from, to), embedOnly, tasks,
+                        parity == null ? null : (r, body) -> parity.accept(base + r, body), lat, errors);
+                double wall = (System.nanoTime() - t1) / 1e9;
+                System.arraycopy(lat, 0, latencies, from, lat.length);
+                servedRates[k] = ok / wall;
+                ratios[k] = servedRates[k] / offlineRates[k];
+                okTexts += ok;
+                servedWall += wall;
+                System.err.printf(Locale.ROOT, "round %d/%d: offline %.0f texts/s, served %.0f texts/s, ratio %.2f%n",
+                        k + 1, rounds, offlineRates[k], servedRates[k], ratios[k]);
+            }
             long rssAfter = t.rssKb();
             String metrics = get(http, URI.create(t.url() + "/metrics"));
             double perBatch = metric(metrics, "mtl_batch_requests_sum") / Math.max(1, metric(metrics, "mtl_batch_requests_count"));
@@ -174,8 +202,6 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
 
             long[] sorted = latencies.clone();
             Arrays.sort(sorted);
-            double rate = okTexts / wall;
-            servedRate = rate; // for the second offline comparison, after the server is gone
             System.out.printf(Locale.ROOT, "server          %s%n", inProcess ? "in this JVM, beside the clients"
                     : "its own JVM (pid " + t.pid() + ")");
             System.out.printf(Locale.ROOT, "requests        %d (%d texts), %d clients, endpoint %s%s%n", requests, all.size(), clients, path,
@@ -183,9 +209,12 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             System.out.printf(Locale.ROOT, "errors          %d%n", errors.get());
             System.out.printf(Locale.ROOT, "latency         p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     pct(sorted, 50), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
-            System.out.printf(Locale.ROOT, "throughput      %.0f texts/s (%.0f requests/s) over %.1f s%n", rate, requests / wall, wall);
-            System.out.printf(Locale.ROOT, "offline         %.0f texts/s on the same texts, before the server started; served/offline = %.2f%n",
-                    offlineRate, rate / offlineRate);
+            System.out.printf(Locale.ROOT, "throughput      %.0f texts/s (%.0f requests/s) over %.1f s of serving%n",
+                    okTexts / servedWall, requests / servedWall, servedWall);
+            System.out.printf(Locale.ROOT, "offline         %s texts/s in the %d rounds (%s %s, the server idle)%n",
+                    join(offlineRates), rounds, embedOnly ? "embed" : "predict", "on each round's texts");
+            System.out.printf(Locale.ROOT, "served          %s texts/s in the same rounds%n", join(servedRates));
+            System.out.printf(Locale.ROOT, "served/offline  %s per round; median %.2f%n", join2(ratios), median(ratios));
             System.out.printf(Locale.ROOT, "batching        %.1f requests, %.1f texts per forward pass on average%n", perBatch, textsPerBatch);
             if (embedOnly) {
                 System.out.printf(Locale.ROOT, "parity          max |served - offline| = %.2e over every 10th response%n", maxDiff.get());
@@ -215,19 +244,21 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                         + "server exited with %d after %.0f ms%n", last.size(), statuses, exit, exitMs);
             }
         }
-        if (!inProcess) {
-            // The offline figure again, with the server gone: the machine's speed drifts, and the ratio
-            // should not hang on one measurement taken before the run.
-            try (MultiTaskModel again = loadModel()) {
-                long t1 = System.nanoTime();
-                runOffline(again, all, embedOnly, tasks);
-                double after = all.size() / ((System.nanoTime() - t1) / 1e9);
-                double mean = (offlineRate + after) / 2;
-                System.out.printf(Locale.ROOT, "offline again   %.0f texts/s after the server stopped; served / mean offline (%.0f) = %.2f%n",
-                        after, mean, servedRate / mean);
-            }
-        }
         return 0;
+    }
+
+    private static String join(double[] v) {
+        return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.0f", x)).collect(Collectors.joining(" "));
+    }
+
+    private static String join2(double[] v) {
+        return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.2f", x)).collect(Collectors.joining(" "));
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private MultiTaskModel loadModel() throws IOException {
@@ -262,7 +293,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         void close() throws Exception;
     }
 
-    private record InProcess(Server server, MultiTaskModel model) implements Target {
+    private record InProcess(Server server) implements Target {
         @Override
         public String url() {
             return server.url();
@@ -281,7 +312,6 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         @Override
         public void close() {
             server.close();
-            model.close();
         }
     }
 
