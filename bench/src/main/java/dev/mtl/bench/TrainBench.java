@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mtl bench train}: joint SNIPS training speed (tokens/s), where a step's time goes, and
- * model-FLOPs utilization against the FP32 matmul peak measured in the same run.
+ * model-FLOPs utilization of each 10-step window against an FP32 matmul peak measured inside that
+ * window, and the median over windows.
  *
  * <p>FLOPs per token follow the usual count for a transformer (Kaplan et al. 2020; PaLM's MFU):
  * forward 2·(4H² + 2H·I)·L for the dense layers plus 4·T·H·L for attention scores and context,
@@ -135,7 +136,7 @@ final class TrainBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%nSNIPS joint training, all-MiniLM-L6-v2, batch %d x %d micro-batches, %d steps "
                 + "(%.0f s wall), mean %.1f tokens per sentence, %s AdamW on the word embeddings%n", batchSize, gradAccum, steps, wall,
                 meanTokens, lazyEmbeddings ? "lazy" : "dense");
-        System.out.printf(Locale.ROOT, "  tokens/s (median of %d windows of 10 steps)  %10.0f%n", tps.size(), tokPerS);
+        System.out.printf(Locale.ROOT, "  tokens/s (median of %d windows of %d steps)  %10.0f%n", tps.size(), WINDOW, tokPerS);
         System.out.printf(Locale.ROOT, "  step: forward+loss %.1f ms (%.0f%%), backward %.1f ms (%.0f%%), AdamW %.1f ms (%.0f%%)%n",
                 f, 100 * f / stepMs, b, 100 * b / stepMs, o, 100 * o / stepMs);
         System.out.printf(Locale.ROOT, "  model FLOPs per token (train)                 %10.1f MFLOP%n", trainFlopsPerToken / 1e6);

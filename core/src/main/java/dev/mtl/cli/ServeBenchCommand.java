@@ -44,8 +44,8 @@ import picocli.CommandLine.Option;
  * requests of 1–8 texts from concurrent HTTP clients; reports errors, latency percentiles, throughput
  * and the served/offline ratio of each round and their median, how many requests each forward pass
  * merged, and the server's resident memory before and after; finally sends the server SIGTERM with a
- * burst of requests in flight and reports how many of
- * them failed. A benchmark, not a test: it prints numbers.
+ * burst of requests in flight and reports how many of them failed. A benchmark, not a test: it prints
+ * numbers.
  */
 @Command(name = "serve-bench", mixinStandardHelpOptions = true,
         description = "Benchmark mtl serve: concurrent HTTP clients vs offline throughput on the same texts.")
@@ -211,10 +211,10 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                     pct(sorted, 50), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
             System.out.printf(Locale.ROOT, "throughput      %.0f texts/s (%.0f requests/s) over %.1f s of serving%n",
                     okTexts / servedWall, requests / servedWall, servedWall);
-            System.out.printf(Locale.ROOT, "offline         %s texts/s in the %d rounds (%s %s, the server idle)%n",
-                    join(offlineRates), rounds, embedOnly ? "embed" : "predict", "on each round's texts");
-            System.out.printf(Locale.ROOT, "served          %s texts/s in the same rounds%n", join(servedRates));
-            System.out.printf(Locale.ROOT, "served/offline  %s per round; median %.2f%n", join2(ratios), median(ratios));
+            System.out.printf(Locale.ROOT, "offline         %s texts/s in the %d rounds (%s on each round's texts, the server idle)%n",
+                    join(offlineRates, "%.0f"), rounds, embedOnly ? "embed" : "predict");
+            System.out.printf(Locale.ROOT, "served          %s texts/s in the same rounds%n", join(servedRates, "%.0f"));
+            System.out.printf(Locale.ROOT, "served/offline  %s per round; median %.2f%n", join(ratios, "%.2f"), median(ratios));
             System.out.printf(Locale.ROOT, "batching        %.1f requests, %.1f texts per forward pass on average%n", perBatch, textsPerBatch);
             if (embedOnly) {
                 System.out.printf(Locale.ROOT, "parity          max |served - offline| = %.2e over every 10th response%n", maxDiff.get());
@@ -247,12 +247,8 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         return 0;
     }
 
-    private static String join(double[] v) {
-        return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.0f", x)).collect(Collectors.joining(" "));
-    }
-
-    private static String join2(double[] v) {
-        return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.2f", x)).collect(Collectors.joining(" "));
+    private static String join(double[] v, String format) {
+        return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, format, x)).collect(Collectors.joining(" "));
     }
 
     private static double median(double[] v) {
