@@ -41,7 +41,8 @@ public final class BertSelfAttention extends HfModule {
         long b = s.get(0);
         long t = s.get(1);
         // Scaling q before the product is the same maths as HF's scores / sqrt(D), on fewer elements.
-        NDArray q = split(query.apply(x).muli(scale), b, t); // (B, N, T, D)
+        NDArray projected = query.apply(x);
+        NDArray q = split(projected.muli(Scalars.like(projected, scale)), b, t); // (B, N, T, D)
         NDArray k = split(key.apply(x), b, t); // (B, N, T, D)
         NDArray v = split(value.apply(x), b, t); // (B, N, T, D)
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, N, T, T)

@@ -87,7 +87,8 @@ public final class AdamW implements AutoCloseable {
      *
      * @param lr the base learning rate of this step (after warmup/decay)
      * @param clipNorm clip the global gradient norm to this (0 = no clipping)
-     * @return the global gradient norm before clipping
+     * @return the global gradient norm before clipping; when it is NaN or infinite, no parameter or
+     *     moment was changed and the step does not count
      */
     public double step(List<Group> groups, float lr, float clipNorm) {
         steps++;
@@ -134,6 +135,10 @@ public final class AdamW implements AutoCloseable {
             }
             lastFallbacks = (int) java.util.Arrays.stream(views).filter(v -> v == null).count();
             double norm = Math.sqrt(sq);
+            if (!Double.isFinite(norm)) { // a NaN or infinite gradient: change nothing, let the caller decide
+                steps--;
+                return norm;
+            }
             float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
             float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
             IntStream.range(0, chunks.size()).parallel().forEach(c -> {

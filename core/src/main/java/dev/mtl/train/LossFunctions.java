@@ -2,6 +2,7 @@ package dev.mtl.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.mtl.model.Scalars;
 
 /**
  * The task losses, in NDArray ops so autograd differentiates them. Every function keeps a per-batch
@@ -37,7 +38,8 @@ public final class LossFunctions {
      * @param logits (B, L); @param targets (B, L) 0/1
      */
     public static NDArray binaryCrossEntropy(NDArray logits, NDArray targets) {
-        NDArray loss = logits.maximum(0f).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
+        NDArray loss = logits.maximum(Scalars.like(logits, 0)).sub(logits.mul(targets))
+                .add(logits.abs().neg().exp().add(1f).log());
         return loss.mean();
     }
 

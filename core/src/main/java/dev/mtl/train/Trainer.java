@@ -15,6 +15,7 @@ import dev.mtl.heads.ClassificationHead;
 import dev.mtl.heads.TokenClassificationHead;
 import dev.mtl.model.Dropouts;
 import dev.mtl.model.HfModule;
+import dev.mtl.model.Scalars;
 import dev.mtl.tokenize.Alignment;
 import dev.mtl.tokenize.PaddedBatch;
 import dev.mtl.weights.SafeTensors;
@@ -251,8 +252,9 @@ public final class Trainer {
                             Map<String, Float> losses = new LinkedHashMap<>();
                             long t0 = System.nanoTime();
                             NDArray loss = batchLoss(bm, batch, datasets.get(d).feeds(), losses);
+                            checkFinite(losses, step + 1, datasets.get(d).name());
                             long t1 = System.nanoTime();
-                            gc.backward(loss.div(cfg.optimizer().gradAccum()));
+                            gc.backward(loss.div(Scalars.like(loss, cfg.optimizer().gradAccum())));
                             phaseNanos[0] += t1 - t0;
                             phaseNanos[1] += System.nanoTime() - t1;
                             losses.forEach((t, v) -> {
@@ -273,7 +275,12 @@ public final class Trainer {
                     all.add(new AdamW.Group("uncertainty." + e.getKey(), e.getValue(), (float) (cfg.optimizer().headLr() / cfg.optimizer().lr()), 0f));
                 }
                 long t2 = System.nanoTime();
-                opt.step(all, lr, (float) cfg.optimizer().clipNorm());
+                double gradNorm = opt.step(all, lr, (float) cfg.optimizer().clipNorm());
+                if (!Double.isFinite(gradNorm)) { // AdamW left the weights as they were
+                    throw new IllegalStateException("training diverged at step " + (step + 1)
+                            + ": the gradient norm is " + gradNorm + " (the losses were finite); the weights"
+                            + " of the last checkpoint are kept. try a lower optimizer.lr or optimizer.head_lr");
+                }
                 phaseNanos[2] += System.nanoTime() - t2;
                 step++;
                 double seconds = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
@@ -349,6 +356,20 @@ public final class Trainer {
     // ------------------------------------------------------------------ one batch
 
     /** Encoder once, then the loss of every task this dataset feeds; records each task's value. */
+
+    /**
+     * Stops the run at the first NaN or infinite task loss, naming step, dataset and task: a diverged
+     * run would otherwise write NaN weights and fail much later, far from the cause.
+     */
+    static void checkFinite(Map<String, Float> losses, long step, String dataset) {
+        losses.forEach((task, v) -> {
+            if (!Float.isFinite(v)) {
+                throw new IllegalStateException("training diverged at step " + step + ": the " + task
+                        + " loss on dataset " + dataset + " is " + v + "; the weights of the last checkpoint"
+                        + " are kept. try a lower optimizer.lr or optimizer.head_lr");
+            }
+        });
+    }
     private NDArray batchLoss(NDManager bm, List<Instance> batch, Map<String, InstanceEncoder.Field> feeds,
             Map<String, Float> values) {
         List<long[]> seqs = new ArrayList<>(batch.size());
@@ -395,7 +416,7 @@ public final class Trainer {
                 // Kendall et al. (2018): exp(−s)·L + s, with s = log σ² learned per task.
                 weighted = loss.mul(s.neg().exp().squeeze()).add(s.squeeze());
             } else {
-                weighted = loss.mul((float) cfg.loss().weight(task));
+                weighted = loss.mul(Scalars.like(loss, cfg.loss().weight(task)));
             }
             total = total == null ? weighted : total.add(weighted);
         }

@@ -152,6 +152,33 @@ class OptimizationTest {
     }
 
     @Test
+    void aNonFiniteGradientChangesNothing() {
+        try (NDManager m = Engines.newManager(); AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
+            NDArray w = m.create(new float[] {1f, 2f});
+            w.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(w.mul(m.create(new float[] {Float.NaN, 1f})).sum());
+            }
+            assertTrue(Double.isNaN(opt.step(List.of(new AdamW.Group("w", w, 1f, 0.1f)), 0.1f, 1f)));
+            assertArrayEquals(new float[] {1f, 2f}, w.toFloatArray(), 0f);
+            assertEquals(0, opt.steps());
+            assertTrue(opt.stateArrays().values().stream().allMatch(a -> a.abs().sum().getFloat() == 0f));
+        }
+    }
+
+    @Test
+    void aNonFiniteLossStopsTheRunNamingStepDatasetAndTask() {
+        java.util.Map<String, Float> losses = new java.util.LinkedHashMap<>();
+        losses.put("intent", 0.5f);
+        Trainer.checkFinite(losses, 3, "snips"); // finite: no error
+        losses.put("slots", Float.NaN);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Trainer.checkFinite(losses, 12, "snips"));
+        assertTrue(e.getMessage().startsWith("training diverged at step 12: the slots loss on dataset snips is NaN"),
+                e.getMessage());
+    }
+
+    @Test
     void schedules() {
         assertEquals(0.25, Schedule.factor(ScheduleKind.LINEAR, 0, 100, 4), 1e-9); // warmup 1/4
         assertEquals(1.0, Schedule.factor(ScheduleKind.LINEAR, 3, 100, 4), 1e-9);
