@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads and writes the Hugging Face safetensors format: an 8-byte little-endian header length, a JSON
@@ -129,10 +130,13 @@ public final class SafeTensors {
         return new Tensor(key, shape, data);
     }
 
-    /** Writes tensors as F32 to {@code file}, in the iteration order of the map. */
+    /**
+     * Writes tensors as F32 to {@code file}, in the iteration order of the map; metadata keys sorted, so
+     * the same weights give the same bytes in every JVM ({@code Map.of}'s order is salted per JVM).
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
-        header.put("__metadata__", metadata);
+        header.put("__metadata__", new TreeMap<>(metadata));
         long offset = 0;
         List<Tensor> order = new ArrayList<>(tensors.values());
         for (Tensor t : order) {

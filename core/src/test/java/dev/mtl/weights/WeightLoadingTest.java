@@ -57,6 +57,20 @@ class WeightLoadingTest {
     }
 
     @Test
+    void sameWeightsGiveTheSameBytesWhateverTheMetadataOrder() throws IOException {
+        Map<String, Tensor> in = Map.of("a", new Tensor("a", new long[] {2}, new float[] {1, 2}));
+        Map<String, String> ab = new LinkedHashMap<>();
+        ab.put("format", "pt");
+        ab.put("mtl.format_version", "1");
+        Map<String, String> ba = new LinkedHashMap<>();
+        ba.put("mtl.format_version", "1");
+        ba.put("format", "pt");
+        SafeTensors.write(tmp.resolve("ab.safetensors"), in, ab);
+        SafeTensors.write(tmp.resolve("ba.safetensors"), in, ba);
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("ab.safetensors")), Files.readAllBytes(tmp.resolve("ba.safetensors")));
+    }
+
+    @Test
     void halfPrecisionConversion() {
         assertEquals(1.0f, SafeTensors.halfToFloat((short) 0x3c00));
         assertEquals(-2.0f, SafeTensors.halfToFloat((short) 0xc000));
