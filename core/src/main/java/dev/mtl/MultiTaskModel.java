@@ -184,7 +184,18 @@ public final class MultiTaskModel implements AutoCloseable {
     }
 
     public List<Prediction> predict(List<String> texts, Set<Task> requested, InferenceOptions options, IntConsumer progress) {
-        Encoding[] enc = backbone.tokenizer().encodeAll(texts);
+        return predict(texts, backbone.tokenizer().encodeAll(texts), requested, options, progress);
+    }
+
+    /**
+     * As {@link #predict(List, Set, InferenceOptions, IntConsumer)}, for texts already tokenized with
+     * {@code backbone().tokenizer().encode} (the server counts tokens before batching and reuses them).
+     */
+    public List<Prediction> predict(List<String> texts, Encoding[] enc, Set<Task> requested, InferenceOptions options,
+            IntConsumer progress) {
+        if (enc.length != texts.size()) {
+            throw new IllegalArgumentException(enc.length + " encodings for " + texts.size() + " texts");
+        }
         List<Alignment> inputs = new ArrayList<>(texts.size());
         for (int i = 0; i < enc.length; i++) {
             inputs.add(Alignment.ofText(texts.get(i), enc[i]));

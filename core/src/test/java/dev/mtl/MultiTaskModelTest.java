@@ -143,6 +143,24 @@ class MultiTaskModelTest {
     }
 
     @Test
+    void textsTokenizedOneAtATimeGiveWhatPredictGives() throws Exception {
+        try (MultiTaskModel m = tinyModel(true)) {
+            List<Prediction> direct = m.predict(TEXTS, EnumSet.allOf(Task.class));
+            var enc = TEXTS.stream().map(t -> m.backbone().tokenizer().encode(t))
+                    .toArray(ai.djl.huggingface.tokenizers.Encoding[]::new);
+            List<Prediction> reused = m.predict(TEXTS, enc, EnumSet.allOf(Task.class), m.defaultOptions(), n -> {});
+            for (int i = 0; i < TEXTS.size(); i++) {
+                assertArrayEquals(direct.get(i).embedding(), reused.get(i).embedding()); // exact
+                assertEquals(direct.get(i).classification(), reused.get(i).classification());
+                assertEquals(direct.get(i).ner(), reused.get(i).ner());
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(
+                    TEXTS, java.util.Arrays.copyOf(enc, 1), EnumSet.of(Task.EMBEDDING), m.defaultOptions(), n -> {}));
+            assertEquals("1 encodings for " + TEXTS.size() + " texts", e.getMessage());
+        }
+    }
+
+    @Test
     void saveThenLoadGivesBitIdenticalOutputs() throws Exception {
         Path dir = tmp.resolve("saved");
         List<Prediction> before;

@@ -1,5 +1,6 @@
 package dev.mtl.serve;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import dev.mtl.Engines;
 import dev.mtl.InferenceOptions;
 import dev.mtl.MultiTaskModel;
@@ -13,7 +14,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ final class Batcher implements AutoCloseable {
         final Set<Task> tasks;
         final long enqueuedNanos = System.nanoTime();
         final CompletableFuture<Result> future = new CompletableFuture<>();
+        Encoding[] encodings;
         int[] tokens;
         int tokenTotal;
 
@@ -65,7 +67,7 @@ final class Batcher implements AutoCloseable {
 
     private final MultiTaskModel model;
     private final InferenceOptions options;
-    private final ToIntFunction<String> tokenCount;
+    private final Function<String, Encoding> tokenizer;
     private final int maxBatchTokens;
     private final long maxWaitNanos;
     private final long timeoutNanos;
@@ -80,13 +82,13 @@ final class Batcher implements AutoCloseable {
     private boolean parked;
 
     /**
-     * @param tokenCount tokens of one text; called on the inference thread only (tokenizers need not be
-     *     thread-safe)
+     * @param tokenizer the model's tokenizer; called on the inference thread only (tokenizers need not be
+     *     thread-safe). Each text is tokenized once: for the token budget, then for the forward pass.
      */
-    Batcher(MultiTaskModel model, ToIntFunction<String> tokenCount, ServeSettings s, Metrics metrics) {
+    Batcher(MultiTaskModel model, Function<String, Encoding> tokenizer, ServeSettings s, Metrics metrics) {
         this.model = model;
         this.options = model.defaultOptions();
-        this.tokenCount = tokenCount;
+        this.tokenizer = tokenizer;
         this.maxBatchTokens = s.maxBatchTokens();
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(s.maxWaitMs());
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(s.timeoutMs());
@@ -207,9 +209,11 @@ final class Batcher implements AutoCloseable {
             return false;
         }
         if (job.tokens == null) {
+            job.encodings = new Encoding[job.texts.size()];
             job.tokens = new int[job.texts.size()];
             for (int i = 0; i < job.tokens.length; i++) {
-                job.tokens[i] = tokenCount.applyAsInt(job.texts.get(i));
+                job.encodings[i] = tokenizer.apply(job.texts.get(i));
+                job.tokens[i] = job.encodings[i].getIds().length;
                 job.tokenTotal += job.tokens[i];
             }
         }
@@ -218,14 +222,16 @@ final class Batcher implements AutoCloseable {
 
     private void run(List<Job> batch) {
         List<String> texts = new ArrayList<>();
+        List<Encoding> encodings = new ArrayList<>();
         Set<Task> tasks = EnumSet.noneOf(Task.class);
         for (Job j : batch) {
             texts.addAll(j.texts);
+            encodings.addAll(List.of(j.encodings));
             tasks.addAll(j.tasks);
         }
         List<Prediction> all;
         try {
-            all = model.predict(texts, tasks, options, n -> {});
+            all = model.predict(texts, encodings.toArray(Encoding[]::new), tasks, options, n -> {});
         } catch (RuntimeException e) {
             LOG.error("prediction failed for a batch of {} texts", texts.size(), e);
             batch.forEach(j -> j.future.completeExceptionally(e));

@@ -76,7 +76,7 @@ public final class Server implements AutoCloseable {
         Batcher[] b = new Batcher[1];
         this.metrics = new Metrics(() -> b[0] == null ? 0 : b[0].queueDepth());
         // The real WordPiece count: exact for the token budget and for OpenAI's usage numbers.
-        this.batcher = b[0] = new Batcher(model, t -> model.backbone().tokenizer().encode(t).getIds().length, settings, metrics);
+        this.batcher = b[0] = new Batcher(model, model.backbone().tokenizer()::encode, settings, metrics);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
