@@ -30,13 +30,15 @@ class GcDuringTrainingTest {
         List<Example> all = new JointBertReader().read(Path.of("../data/snips/train"));
         TrainerTest.writeJointBert(tmp.resolve("train"), all.subList(0, 48));
         // Exercises every scalar operand of the training graph: the attention scale, gradient
-        // accumulation (loss / 2), a static loss weight, and the multi-label loss's max(x, 0).
+        // accumulation (loss / 2), a static loss weight, and the multi-label loss's max(x, 0); and every
+        // head: softmax and multi-label classification, token softmax and CRF tagging.
         Files.writeString(tmp.resolve("train.yaml"), String.join("\n",
                 "backbone: default", "max_length: 32", "batch_size: 8", "epochs: 1", "seed: 3",
                 "tasks:", "  - {name: intent, kind: classification}",
                 "  - {name: intent_ml, kind: classification, multi_label: true}", "  - {name: slots, kind: ner}",
+                "  - {name: slots_crf, kind: ner, crf: true}",
                 "datasets:", "  - {name: snips, format: jointbert, train: train,"
-                        + " feeds: {intent: label, intent_ml: label, slots: tags}}",
+                        + " feeds: {intent: label, intent_ml: label, slots: tags, slots_crf: tags}}",
                 "optimizer: {lr: 1.0e-4, head_lr: 2.0e-3, grad_accum: 2}", "loss: {weights: {slots: 0.5}}", ""));
 
         Map<String, Tensor> quiet = train("quiet");
