@@ -482,7 +482,8 @@ public final class Trainer {
         NDArray ll = model.taggers().get(task).crf().logLikelihood(words, bm.create(tagArr, new Shape(b, w)),
                 bm.create(maskArr, new Shape(b, w))); // (B)
         NDArray valid = bm.create(rowValid);
-        return ll.mul(valid).sum().neg().div(Math.max(1f, sum(rowValid)));
+        NDArray nll = ll.mul(valid).sum().neg();
+        return nll.div(Scalars.like(nll, Math.max(1f, sum(rowValid))));
     }
 
     private static float sum(float[] v) {
