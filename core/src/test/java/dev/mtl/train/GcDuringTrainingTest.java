@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Garbage collection during training must not change a single bit of the result. Guards against
  * tensors whose memory Java owns being freed while autograd still needs them (see {@code Scalars}):
- * before the fix, a thread calling {@code System.gc()} made every step's gradients NaN.
+ * before the fix, a thread calling {@code System.gc()} made the gradients NaN or infinite within the
+ * first steps.
  */
 class GcDuringTrainingTest {
 
