@@ -14,9 +14,9 @@ import ai.djl.ndarray.types.Shape;
  * once the closed tensor's buffer is garbage-collected, the backward pass reads freed memory: gradients
  * turn to NaN or garbage whenever a GC runs between forward and backward. Measured: with a thread
  * calling {@code System.gc()} every 5 ms, 19 of 20 forward and backward passes of MiniLM gave NaN
- * gradients; a CI machine hit it by chance. {@code full} allocates in PyTorch, whose reference counting keeps the value
- * alive for as long as the graph needs it. Without autograd (inference) the overloads are safe: the op
- * reads the scalar before it returns.
+ * gradients; a CI machine hit it by chance. {@code full} allocates in PyTorch, whose reference
+ * counting keeps the value alive for as long as the graph needs it. Without autograd (inference) the
+ * overloads are safe: the op reads the scalar before it returns.
  */
 public final class Scalars {
 

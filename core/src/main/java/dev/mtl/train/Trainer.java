@@ -278,8 +278,8 @@ public final class Trainer {
                 double gradNorm = opt.step(all, lr, (float) cfg.optimizer().clipNorm());
                 if (!Double.isFinite(gradNorm)) { // AdamW left the weights as they were
                     throw new IllegalStateException("training diverged at step " + (step + 1)
-                            + ": the gradient norm is " + gradNorm + " (the losses were finite); the weights"
-                            + " of the last checkpoint are kept. try a lower optimizer.lr or optimizer.head_lr");
+                            + ": the gradient norm is " + gradNorm + " (the losses were finite); the checkpoints"
+                            + " already written are kept; try a lower optimizer.lr or optimizer.head_lr");
                 }
                 phaseNanos[2] += System.nanoTime() - t2;
                 step++;
@@ -355,8 +355,6 @@ public final class Trainer {
 
     // ------------------------------------------------------------------ one batch
 
-    /** Encoder once, then the loss of every task this dataset feeds; records each task's value. */
-
     /**
      * Stops the run at the first NaN or infinite task loss, naming step, dataset and task: a diverged
      * run would otherwise write NaN weights and fail much later, far from the cause.
@@ -365,11 +363,13 @@ public final class Trainer {
         losses.forEach((task, v) -> {
             if (!Float.isFinite(v)) {
                 throw new IllegalStateException("training diverged at step " + step + ": the " + task
-                        + " loss on dataset " + dataset + " is " + v + "; the weights of the last checkpoint"
-                        + " are kept. try a lower optimizer.lr or optimizer.head_lr");
+                        + " loss on dataset " + dataset + " is " + v + "; the checkpoints"
+                        + " already written are kept; try a lower optimizer.lr or optimizer.head_lr");
             }
         });
     }
+
+    /** Encoder once, then the loss of every task this dataset feeds; records each task's value. */
     private NDArray batchLoss(NDManager bm, List<Instance> batch, Map<String, InstanceEncoder.Field> feeds,
             Map<String, Float> values) {
         List<long[]> seqs = new ArrayList<>(batch.size());
