@@ -7,6 +7,7 @@ import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
 import dev.mtl.config.Task;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -226,7 +227,7 @@ final class Batcher implements AutoCloseable {
         Set<Task> tasks = EnumSet.noneOf(Task.class);
         for (Job j : batch) {
             texts.addAll(j.texts);
-            encodings.addAll(List.of(j.encodings));
+            Collections.addAll(encodings, j.encodings);
             tasks.addAll(j.tasks);
         }
         List<Prediction> all;

@@ -278,8 +278,7 @@ public final class Trainer {
                 double gradNorm = opt.step(all, lr, (float) cfg.optimizer().clipNorm());
                 if (!Double.isFinite(gradNorm)) { // AdamW left the weights as they were
                     throw new IllegalStateException("training diverged at step " + (step + 1)
-                            + ": the gradient norm is " + gradNorm + " (the losses were finite); the checkpoints"
-                            + " already written are kept; try a lower optimizer.lr or optimizer.head_lr");
+                            + ": the gradient norm is " + gradNorm + " (the losses were finite)" + DIVERGED);
                 }
                 phaseNanos[2] += System.nanoTime() - t2;
                 step++;
@@ -355,6 +354,10 @@ public final class Trainer {
 
     // ------------------------------------------------------------------ one batch
 
+    /** The end of both divergence messages. */
+    private static final String DIVERGED =
+            "; the checkpoints already written are kept; try a lower optimizer.lr or optimizer.head_lr";
+
     /**
      * Stops the run at the first NaN or infinite task loss, naming step, dataset and task: a diverged
      * run would otherwise write NaN weights and fail much later, far from the cause.
@@ -363,8 +366,7 @@ public final class Trainer {
         losses.forEach((task, v) -> {
             if (!Float.isFinite(v)) {
                 throw new IllegalStateException("training diverged at step " + step + ": the " + task
-                        + " loss on dataset " + dataset + " is " + v + "; the checkpoints"
-                        + " already written are kept; try a lower optimizer.lr or optimizer.head_lr");
+                        + " loss on dataset " + dataset + " is " + v + DIVERGED);
             }
         });
     }

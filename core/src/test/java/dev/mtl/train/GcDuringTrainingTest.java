@@ -31,8 +31,9 @@ class GcDuringTrainingTest {
         List<Example> all = new JointBertReader().read(Path.of("../data/snips/train"));
         TrainerTest.writeJointBert(tmp.resolve("train"), all.subList(0, 48));
         // Exercises every scalar operand of the training graph: the attention scale, gradient
-        // accumulation (loss / 2), a static loss weight, and the multi-label loss's max(x, 0); and every
-        // head: softmax and multi-label classification, token softmax and CRF tagging.
+        // accumulation (loss / 2), a static loss weight, the multi-label loss's max(x, 0) and the CRF
+        // loss's division by the row count; so every head: softmax and multi-label classification, token
+        // softmax and CRF tagging.
         Files.writeString(tmp.resolve("train.yaml"), String.join("\n",
                 "backbone: default", "max_length: 32", "batch_size: 8", "epochs: 1", "seed: 3",
                 "tasks:", "  - {name: intent, kind: classification}",
