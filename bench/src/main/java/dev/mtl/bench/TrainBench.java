@@ -35,8 +35,8 @@ final class TrainBench implements Callable<Integer> {
 
     /** Steps per metrics window. */
     private static final int WINDOW = Trainer.LOG_EVERY;
-    /** Timed products per peak probe (~0.1 s). */
-    private static final int PROBE_REPS = 20;
+    /** Timed products per peak probe, one probe after every step (~25 ms). */
+    private static final int PROBE_REPS = 5;
 
     @Option(names = "--steps", defaultValue = "80", description = "Optimizer steps to time (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -52,6 +52,9 @@ final class TrainBench implements Callable<Integer> {
 
     @Option(names = "--data", defaultValue = "data", description = "The repository's data directory.")
     Path data;
+
+    @Option(names = "--profile", description = "Write PyTorch's profiler trace (Chrome trace JSON) of steps 21-25 to this file.")
+    Path profile;
 
     @Override
     public Integer call() throws Exception {
@@ -71,19 +74,30 @@ final class TrainBench implements Callable<Integer> {
         TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
         List<Trainer.Dataset> ds = Trainer.readDatasets(cfg);
         Path out = tmp.resolve("run");
-        // The peak is measured inside every 10-step window (after its 5th step), so each window's
-        // throughput has a peak from the same few seconds: this machine's speed drifts by tens of
-        // percent over minutes, and one peak taken before or after the training would pair a fast
-        // measurement with a slow one. The probe's own time is taken out of its window.
-        List<double[]> probes = new ArrayList<>(); // per window: peak GFLOPS, seconds the probe took
+        // The peak is measured after every step (a few products, ~25 ms), and a window's peak is the
+        // median of the products timed inside it: this machine's speed drifts by tens of percent over
+        // minutes and seconds, and a peak taken once before or after the training, or once per window,
+        // pairs a fast moment with a slow one. The probes' own time is taken out of their window.
+        List<List<Double>> probeRates = new ArrayList<>(); // per window: GFLOPS of each timed product
+        List<double[]> probeSeconds = new ArrayList<>(); // per window: seconds the probes took
         TrainingProgress probe = new TrainingProgress() {
             @Override
             public void step(long step, java.util.Map<String, Double> losses, double tokensPerSecond) {
-                if (step % WINDOW == WINDOW / 2) {
-                    long p0 = System.nanoTime();
-                    double g = matmulPeak(PROBE_REPS)[0];
-                    probes.add(new double[] {g, (System.nanoTime() - p0) / 1e9});
+                if (profile != null && step == 20) {
+                    ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                } else if (profile != null && step == 25) {
+                    ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
                 }
+                int window = (int) ((step - 1) / WINDOW);
+                while (probeRates.size() <= window) {
+                    probeRates.add(new ArrayList<>());
+                    probeSeconds.add(new double[1]);
+                }
+                long p0 = System.nanoTime();
+                for (double g : matmulRates(PROBE_REPS)) {
+                    probeRates.get(window).add(g);
+                }
+                probeSeconds.get(window)[0] += (System.nanoTime() - p0) / 1e9;
             }
         };
         long t0 = System.nanoTime();
@@ -104,13 +118,13 @@ final class TrainBench implements Callable<Integer> {
             }
             window++;
             // The first window includes warm-up (native init, first allocations); a last short one has no probe.
-            if (window == 0 || window >= probes.size() || j.get("step").asLong() % WINDOW != 0) {
+            if (window == 0 || window >= probeRates.size() || j.get("step").asLong() % WINDOW != 0) {
                 continue;
             }
             double seconds = WINDOW / j.get("steps_per_s").asDouble();
             double tokens = j.get("tokens_per_s").asDouble() * seconds;
-            tps.add(tokens / (seconds - probes.get(window)[1]));
-            peaks.add(probes.get(window)[0]);
+            tps.add(tokens / (seconds - probeSeconds.get(window)[0]));
+            peaks.add(Stats.median(probeRates.get(window).stream().mapToDouble(Double::doubleValue).toArray()));
             fwd.add(j.get("ms_forward").asDouble());
             bwd.add(j.get("ms_backward").asDouble());
             opt.add(j.get("ms_optimizer").asDouble());
@@ -187,19 +201,25 @@ final class TrainBench implements Callable<Integer> {
         }
     }
 
-    /** (1024, 384) @ (384, 1536), timed {@code reps} times: median and best GFLOPS. */
-    private static double[] matmulPeak(int reps) {
+    /** (1024, 384) @ (384, 1536), timed {@code reps} times: the GFLOPS of each. */
+    private static double[] matmulRates(int reps) {
         try (NDManager m = Engines.newManager()) {
             NDArray a = m.randomNormal(new Shape(1024, 384));
             NDArray w = m.randomNormal(new Shape(384, 1536));
-            return gflops(m, 2.0 * 1024 * 384 * 1536, reps, () -> a.matMul(w));
+            return rates(m, 2.0 * 1024 * 384 * 1536, reps, () -> a.matMul(w));
         }
     }
 
-    /** Times {@code op} {@code reps} times after 5 unmeasured runs; each result is freed at once. */
+    /** Median and best GFLOPS of {@code op} over {@code reps} timed runs. */
     private static double[] gflops(NDManager m, double flop, int reps, java.util.function.Supplier<NDArray> op) {
+        double[] g = rates(m, flop, reps, op);
+        return new double[] {Stats.median(g), Stats.max(g)};
+    }
+
+    /** Times {@code op} {@code reps} times after 2 unmeasured runs; each result is freed at once. */
+    private static double[] rates(NDManager m, double flop, int reps, java.util.function.Supplier<NDArray> op) {
         double[] g = new double[reps];
-        for (int r = -5; r < reps; r++) {
+        for (int r = -2; r < reps; r++) {
             try (NDManager s = m.newSubManager()) {
                 long t0 = System.nanoTime();
                 NDArray y = op.get();
@@ -210,6 +230,6 @@ final class TrainBench implements Callable<Integer> {
                 }
             }
         }
-        return new double[] {Stats.median(g), Stats.max(g)};
+        return g;
     }
 }

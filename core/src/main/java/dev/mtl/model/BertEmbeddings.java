@@ -23,6 +23,10 @@ public final class BertEmbeddings extends HfModule {
     private final LayerNormModule layerNorm;
     private final float dropout;
     private final int hidden;
+    /** Word-table rows looked up in training since the last {@link #drainWordRows}; null: not tracked. */
+    private java.util.BitSet wordRows;
+    /** Whether the last training lookup of the word table took the sparse-gradient path (tests). */
+    boolean lastWordLookupSparse;
 
     public BertEmbeddings(BertConfig c) {
         this.hidden = c.hiddenSize();
@@ -44,11 +48,59 @@ public final class BertEmbeddings extends HfModule {
         // Position ids are created in the per-batch manager: slicing the table would put the result in
         // the model's long-lived manager.
         NDArray positionIds = batch.arange(0, (int) t, 1, DataType.INT64);
-        NDArray x = lookup(ids, words); // (B, T, H)
+        NDArray x = training ? wordLookup(ids) : lookup(ids, words); // (B, T, H)
         x = x.addi(lookup(typeIds, tokenTypes));
         x = x.addi(lookup(positionIds, positions)); // (T, H) broadcast over B
         x = layerNorm.apply(x);
         return Dropouts.apply(x, dropout, training);
+    }
+
+    /**
+     * Tracks (or stops tracking) which word-table rows training looks up, so that an optimizer can
+     * visit only those rows instead of scanning the whole 30,522-row gradient.
+     */
+    public void trackWordRows(boolean on) {
+        wordRows = on ? new java.util.BitSet() : null;
+    }
+
+    /** The word-table rows looked up in training since the last call (empty when not tracked). */
+    public java.util.BitSet drainWordRows() {
+        java.util.BitSet out = wordRows == null ? new java.util.BitSet() : wordRows;
+        if (wordRows != null) {
+            wordRows = new java.util.BitSet();
+        }
+        return out;
+    }
+
+    /**
+     * The word lookup in training. Once the table has a dense gradient, the lookup's backward yields a
+     * sparse one (the rows of this batch), which PyTorch adds into the dense gradient in place: the
+     * dense backward instead zero-fills a fresh table-sized tensor (30,522 × 384 for MiniLM) and adds
+     * all of it, every micro-batch. Both add the same rows in the same order into a zeroed gradient.
+     * The first backward stays dense so that the gradient PyTorch keeps is dense; the optimizer reads
+     * it as one.
+     */
+    private NDArray wordLookup(NDArray ids) {
+        if (wordRows != null) {
+            for (long id : ids.toLongArray()) {
+                wordRows.set(Math.toIntExact(id));
+            }
+        }
+        NDArray table = value(words);
+        boolean sparse = table.hasGradient() && hasDenseGradient(table);
+        lastWordLookupSparse = sparse;
+        return ids.getNDArrayInternal().embedding(ids, table, sparse ? SparseFormat.COO : SparseFormat.DENSE)
+                .singletonOrThrow();
+    }
+
+    /** Whether PyTorch already holds a dense float gradient for {@code a} (false on other engines). */
+    private static boolean hasDenseGradient(NDArray a) {
+        if (!(a instanceof ai.djl.pytorch.engine.PtNDArray pt)) {
+            return false;
+        }
+        try (ai.djl.pytorch.engine.PtNDArray g = ai.djl.pytorch.jni.JniUtils.getGradient(pt)) {
+            return g != null && NativeViews.floats(g) != null;
+        }
     }
 
     private static NDArray lookup(NDArray ids, Parameter table) {

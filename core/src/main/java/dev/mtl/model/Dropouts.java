@@ -55,26 +55,35 @@ public final class Dropouts {
         return x.mul(mask);
     }
 
-    /** Writes a mask of {@code n} elements: 0 or 1/(1 - rate). */
+    /**
+     * Writes a mask of {@code n} elements: 0 or 1/(1 - rate). Branch-free: an element's bits are those
+     * of the scale ANDed with all ones (kept) or zeros, the sign of {@code threshold - 1 - draw}; an
+     * unpredictable branch per element made the fill 25% slower.
+     */
     static void fill(FloatBuffer out, int n, float rate, long seed) {
-        long threshold = Math.round(rate * 4294967296.0); // keep when the unsigned 32-bit draw >= this
-        float scale = 1f / (1f - rate);
+        long below = Math.round(rate * 4294967296.0) - 1; // keep when the unsigned 32-bit draw > this
+        int scale = Float.floatToRawIntBits(1f / (1f - rate));
         int blocks = (n + BLOCK - 1) / BLOCK;
         IntStream range = IntStream.range(0, blocks);
         (blocks > 1 ? range.parallel() : range).forEach(b -> {
-            SplittableRandom rnd = new SplittableRandom(mix(seed + 0xBF58476D1CE4E5B9L * b));
+            SplittableRandom rnd = new SplittableRandom(blockSeed(seed, b));
             int from = b * BLOCK;
             int to = Math.min(n, from + BLOCK);
             int i = from;
             for (; i + 1 < to; i += 2) {
                 long r = rnd.nextLong();
-                out.put(i, (r & 0xFFFFFFFFL) >= threshold ? scale : 0f);
-                out.put(i + 1, (r >>> 32) >= threshold ? scale : 0f);
+                out.put(i, Float.intBitsToFloat((int) ((below - (r & 0xFFFFFFFFL)) >> 63) & scale));
+                out.put(i + 1, Float.intBitsToFloat((int) ((below - (r >>> 32)) >> 63) & scale));
             }
             if (i < to) {
-                out.put(i, (rnd.nextLong() & 0xFFFFFFFFL) >= threshold ? scale : 0f);
+                out.put(i, Float.intBitsToFloat((int) ((below - (rnd.nextLong() & 0xFFFFFFFFL)) >> 63) & scale));
             }
         });
+    }
+
+    /** The seed of block {@code b}'s generator for a mask drawn with {@code seed}. */
+    static long blockSeed(long seed, int b) {
+        return mix(seed + 0xBF58476D1CE4E5B9L * b);
     }
 
     /** SplitMix64's finalizer: neighbouring inputs give unrelated seeds. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.mtl.model.NativeViews;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +42,18 @@ public final class AdamW implements AutoCloseable {
      *     as {@code torch.optim.SparseAdam} and TF's LazyAdam do for embedding tables: a row absent from
      *     the step's batches keeps its value and moments (no moment decay, no weight decay). Dense AdamW
      *     would still move such a row by its decaying momentum.
+     * @param rows for a lazy group, the rows this step's batches looked up, or null: the update then
+     *     visits only these rows instead of scanning the whole gradient for non-zero ones. The caller
+     *     guarantees that every other row's gradient is zero (the optimizer zeroes what it updates),
+     *     so the result is the same, bit for bit, as with the scan.
      */
-    public record Group(String key, NDArray weight, float lrScale, float weightDecay, boolean lazyRows) {
+    public record Group(String key, NDArray weight, float lrScale, float weightDecay, boolean lazyRows, BitSet rows) {
         public Group(String key, NDArray weight, float lrScale, float weightDecay) {
-            this(key, weight, lrScale, weightDecay, false);
+            this(key, weight, lrScale, weightDecay, false, null);
+        }
+
+        public Group(String key, NDArray weight, float lrScale, float weightDecay, boolean lazyRows) {
+            this(key, weight, lrScale, weightDecay, lazyRows, null);
         }
     }
 
@@ -80,7 +89,7 @@ public final class AdamW implements AutoCloseable {
      * A slice [from, to) of one group's elements: the unit of parallel work. {@code row} > 0: a lazy
      * group's row length (the slice holds whole rows, each updated only if its gradient is not zero).
      */
-    private record Chunk(int group, int from, int to, int row) {}
+    private record Chunk(int group, int from, int to, int row, BitSet rows) {}
 
     /**
      * One update of every group with a gradient.
@@ -114,7 +123,7 @@ public final class AdamW implements AutoCloseable {
                     int row = g.lazyRows() ? (int) (n / g.weight().getShape().get(0)) : 0;
                     int step = row > 0 ? Math.max(row, CHUNK / row * row) : CHUNK;
                     for (int from = 0; from < n; from += step) {
-                        chunks.add(new Chunk(i, from, Math.min(n, from + step), row));
+                        chunks.add(new Chunk(i, from, Math.min(n, from + step), row, row > 0 ? g.rows() : null));
                     }
                 }
             }
@@ -122,7 +131,8 @@ public final class AdamW implements AutoCloseable {
             double[] partial = new double[chunks.size()];
             IntStream.range(0, chunks.size()).parallel().forEach(c -> {
                 Chunk ch = chunks.get(c);
-                partial[c] = sumOfSquares(views[ch.group()].g(), ch.from(), ch.to());
+                partial[c] = ch.rows() == null ? sumOfSquares(views[ch.group()].g(), ch.from(), ch.to())
+                        : sumOfSquaresRows(views[ch.group()].g(), ch.from(), ch.to(), ch.row(), ch.rows());
             });
             double sq = 0;
             for (double p : partial) {
@@ -152,7 +162,7 @@ public final class AdamW implements AutoCloseable {
                     return;
                 }
                 for (int r = ch.from(); r < ch.to(); r += ch.row()) {
-                    if (anyNonZero(t.g(), r, r + ch.row())) {
+                    if ((ch.rows() == null || ch.rows().get(r / ch.row())) && anyNonZero(t.g(), r, r + ch.row())) {
                         update(t, r, r + ch.row(), scale, decay, stepLr / bc1, invSqrtBc2);
                     }
                 }
@@ -217,6 +227,22 @@ public final class AdamW implements AutoCloseable {
             s0 += a * a;
         }
         return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * {@link #sumOfSquares} over [from, to) reading only the rows in {@code rows} (the others are zero):
+     * each element goes to the accumulator it has there, in the same order, so the sum has the same bits.
+     */
+    private static double sumOfSquaresRows(FloatBuffer g, int from, int to, int row, BitSet rows) {
+        double[] s = new double[4];
+        int tail = from + (to - from) / 4 * 4; // sumOfSquares adds elements from here on to its first accumulator
+        for (int r = rows.nextSetBit(from / row); r >= 0 && r * row < to; r = rows.nextSetBit(r + 1)) {
+            for (int i = r * row, end = i + row; i < end; i++) {
+                float a = g.get(i);
+                s[i < tail ? (i - from) & 3 : 0] += a * a;
+            }
+        }
+        return (s[0] + s[1]) + (s[2] + s[3]);
     }
 
     /** torch.optim.AdamW on elements [from, to); zeroes the gradient. */

@@ -223,6 +223,7 @@ public final class Trainer {
             int epochOfFreeze = -1;
             List<AdamW.Group> groups = null;
             progress.start(totalSteps, step);
+            model.backbone().model().embeddings().trackWordRows(cfg.optimizer().lazyEmbeddings());
             while (step < totalSteps) {
                 int epoch = (int) (step / stepsPerEpoch);
                 if (epoch != epochOfFreeze) {
@@ -270,7 +271,12 @@ public final class Trainer {
                     }
                 }
                 float lr = (float) (cfg.optimizer().lr() * Schedule.factor(cfg.schedule().kind(), step, totalSteps, warmup));
-                List<AdamW.Group> all = new ArrayList<>(groups);
+                // Lazy word-embedding rows: the optimizer visits the rows the step looked up.
+                java.util.BitSet wordRows = model.backbone().model().embeddings().drainWordRows();
+                List<AdamW.Group> all = new ArrayList<>(groups.size() + uncertainty.size());
+                for (AdamW.Group g : groups) {
+                    all.add(g.lazyRows() ? new AdamW.Group(g.key(), g.weight(), g.lrScale(), g.weightDecay(), true, wordRows) : g);
+                }
                 for (var e : uncertainty.entrySet()) {
                     all.add(new AdamW.Group("uncertainty." + e.getKey(), e.getValue(), (float) (cfg.optimizer().headLr() / cfg.optimizer().lr()), 0f));
                 }

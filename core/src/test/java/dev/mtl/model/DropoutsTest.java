@@ -37,6 +37,40 @@ class DropoutsTest {
     }
 
     @Test
+    void branchFreeFillFollowsTheComparisonRule() {
+        // The rule the fill implements: element i of block b is kept when its unsigned 32-bit draw from
+        // the block's generator is at least round(rate * 2^32). Checked at the edges of that threshold too.
+        int n = Dropouts.BLOCK + 1001; // two blocks, the second with an odd tail
+        for (float rate : new float[] {0.1f, 0.5f, 1e-12f, 0.999999f}) {
+            java.nio.FloatBuffer out = java.nio.ByteBuffer.allocateDirect(n * 4)
+                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            Dropouts.fill(out, n, rate, 42);
+            long threshold = Math.round(rate * 4294967296.0);
+            float scale = 1f / (1f - rate);
+            long[] draws = new long[n];
+            for (int b = 0; b * Dropouts.BLOCK < n; b++) {
+                java.util.SplittableRandom rnd = new java.util.SplittableRandom(Dropouts.blockSeed(42, b));
+                int from = b * Dropouts.BLOCK;
+                int to = Math.min(n, from + Dropouts.BLOCK);
+                for (int i = from; i < to; i += 2) {
+                    long r = rnd.nextLong();
+                    draws[i] = r & 0xFFFFFFFFL;
+                    if (i + 1 < to) {
+                        draws[i + 1] = r >>> 32;
+                    }
+                }
+            }
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                float want = draws[i] >= threshold ? scale : 0f;
+                assertEquals(want, out.get(i), "rate " + rate + ", element " + i);
+                kept += want != 0f ? 1 : 0;
+            }
+            assertTrue(rate > 0.9f ? kept < 10 : rate < 1e-6f ? kept == n : kept > 0 && kept < n, "rate " + rate + ": kept " + kept);
+        }
+    }
+
+    @Test
     void sameSeedSameMasksAndSuccessiveCallsDiffer() {
         try (NDManager m = Engines.newManager()) {
             NDArray x = m.ones(new Shape(300, 384)); // several blocks, filled in parallel

@@ -137,6 +137,58 @@ class OptimizationTest {
         }
     }
 
+    /**
+     * Lazy rows told which rows the step looked up give the same bits as the scan for non-zero rows:
+     * weights, moments and the gradient norm, over three steps with clipping on a table whose rows are
+     * not a multiple of 4 long and whose chunks end inside the row set. A listed row whose gradient
+     * is zero stays untouched, as in the scan.
+     */
+    @Test
+    void lazyRowsWithTheRowsLookedUpEqualTheScanBitForBit() {
+        int rows = 700;
+        int width = 99; // 64Ki / 99 rows per chunk: chunks of 661 rows, tails not a multiple of 4
+        java.util.Random rnd = new java.util.Random(5);
+        float[] init = new float[rows * width];
+        for (int i = 0; i < init.length; i++) {
+            init[i] = (float) rnd.nextGaussian();
+        }
+        try (NDManager m = Engines.newManager(); AdamW scan = new AdamW(m, 0.9f, 0.999f, 1e-8f);
+                AdamW listed = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
+            NDArray a = m.create(init, new ai.djl.ndarray.types.Shape(rows, width));
+            NDArray b = m.create(init, new ai.djl.ndarray.types.Shape(rows, width));
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            for (int step = 0; step < 3; step++) {
+                java.util.BitSet used = new java.util.BitSet();
+                float[] coef = new float[rows * width];
+                for (int k = 0; k < 40; k++) {
+                    int r = rnd.nextInt(rows);
+                    used.set(r);
+                    for (int j = 0; j < width; j++) {
+                        coef[r * width + j] = (float) rnd.nextGaussian();
+                    }
+                }
+                used.set(660); // listed, but no gradient
+                used.set(661);
+                java.util.Arrays.fill(coef, 660 * width, 662 * width, 0f);
+                NDArray c = m.create(coef, new ai.djl.ndarray.types.Shape(rows, width));
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(a.mul(c).sum().add(b.mul(c).sum()));
+                }
+                double n1 = scan.step(List.of(new AdamW.Group("e", a, 1f, 0.1f, true)), 0.01f, 0.5f);
+                double n2 = listed.step(List.of(new AdamW.Group("e", b, 1f, 0.1f, true, used)), 0.01f, 0.5f);
+                assertEquals(Double.doubleToLongBits(n1), Double.doubleToLongBits(n2), "norm at step " + step);
+            }
+            assertArrayEquals(a.toFloatArray(), b.toFloatArray(), 0f);
+            assertArrayEquals(scan.stateArrays().get("e.m").toFloatArray(), listed.stateArrays().get("e.m").toFloatArray(), 0f);
+            assertArrayEquals(scan.stateArrays().get("e.v").toFloatArray(), listed.stateArrays().get("e.v").toFloatArray(), 0f);
+            float[] after = b.toFloatArray();
+            assertArrayEquals(java.util.Arrays.copyOfRange(init, 660 * width, 662 * width),
+                    java.util.Arrays.copyOfRange(after, 660 * width, 662 * width), 0f); // listed, never a gradient
+            assertTrue(!java.util.Arrays.equals(init, after), "the listed rows with a gradient moved");
+        }
+    }
+
     @Test
     void clippingScalesTheGlobalNorm() {
         try (NDManager m = Engines.newManager(); AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
