@@ -78,8 +78,12 @@ final class TrainBench implements Callable<Integer> {
         // median of the products timed inside it: this machine's speed drifts by tens of percent over
         // minutes and seconds, and a peak taken once before or after the training, or once per window,
         // pairs a fast moment with a slow one. The probes' own time is taken out of their window.
+        int windows = (steps + WINDOW - 1) / WINDOW;
         List<List<Double>> probeRates = new ArrayList<>(); // per window: GFLOPS of each timed product
-        List<double[]> probeSeconds = new ArrayList<>(); // per window: seconds the probes took
+        double[] probeSeconds = new double[windows]; // per window: seconds the probes took
+        for (int w = 0; w < windows; w++) {
+            probeRates.add(new ArrayList<>());
+        }
         TrainingProgress probe = new TrainingProgress() {
             @Override
             public void step(long step, java.util.Map<String, Double> losses, double tokensPerSecond) {
@@ -89,15 +93,11 @@ final class TrainBench implements Callable<Integer> {
                     ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
                 }
                 int window = (int) ((step - 1) / WINDOW);
-                while (probeRates.size() <= window) {
-                    probeRates.add(new ArrayList<>());
-                    probeSeconds.add(new double[1]);
-                }
                 long p0 = System.nanoTime();
                 for (double g : matmulRates(PROBE_REPS)) {
                     probeRates.get(window).add(g);
                 }
-                probeSeconds.get(window)[0] += (System.nanoTime() - p0) / 1e9;
+                probeSeconds[window] += (System.nanoTime() - p0) / 1e9;
             }
         };
         long t0 = System.nanoTime();
@@ -117,13 +117,13 @@ final class TrainBench implements Callable<Integer> {
                 continue;
             }
             window++;
-            // The first window includes warm-up (native init, first allocations); a last short one has no probe.
+            // The first window includes warm-up (native init, first allocations); a last short one is not a full window.
             if (window == 0 || window >= probeRates.size() || j.get("step").asLong() % WINDOW != 0) {
                 continue;
             }
             double seconds = WINDOW / j.get("steps_per_s").asDouble();
             double tokens = j.get("tokens_per_s").asDouble() * seconds;
-            tps.add(tokens / (seconds - probeSeconds.get(window)[0]));
+            tps.add(tokens / (seconds - probeSeconds[window]));
             peaks.add(Stats.median(probeRates.get(window).stream().mapToDouble(Double::doubleValue).toArray()));
             fwd.add(j.get("ms_forward").asDouble());
             bwd.add(j.get("ms_backward").asDouble());

@@ -65,10 +65,11 @@ public final class BertEmbeddings extends HfModule {
 
     /** The word-table rows looked up in training since the last call (empty when not tracked). */
     public java.util.BitSet drainWordRows() {
-        java.util.BitSet out = wordRows == null ? new java.util.BitSet() : wordRows;
-        if (wordRows != null) {
-            wordRows = new java.util.BitSet();
+        if (wordRows == null) {
+            return new java.util.BitSet();
         }
+        java.util.BitSet out = wordRows;
+        wordRows = new java.util.BitSet();
         return out;
     }
 
@@ -76,9 +77,10 @@ public final class BertEmbeddings extends HfModule {
      * The word lookup in training. Once the table has a dense gradient, the lookup's backward yields a
      * sparse one (the rows of this batch), which PyTorch adds into the dense gradient in place: the
      * dense backward instead zero-fills a fresh table-sized tensor (30,522 × 384 for MiniLM) and adds
-     * all of it, every micro-batch. Both add the same rows in the same order into a zeroed gradient.
-     * The first backward stays dense so that the gradient PyTorch keeps is dense; the optimizer reads
-     * it as one.
+     * all of it, every micro-batch. Into a zeroed gradient both add the same rows in the same order
+     * (the same bits); with gradient accumulation, a later micro-batch's rows are added one by one
+     * instead of summed first, so a repeated id can differ in the last bits. The first backward stays
+     * dense so that the gradient PyTorch keeps is dense; the optimizer reads it as one.
      */
     private NDArray wordLookup(NDArray ids) {
         if (wordRows != null) {
