@@ -1,14 +1,17 @@
 package dev.mtl.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.InferenceOptions;
 import dev.mtl.SentenceEncoder;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,6 +23,8 @@ final class EmbedCommand implements Callable<Integer> {
 
     /** Texts read, embedded and written at a time: bounds memory for inputs of any size. */
     static final int CHUNK = 8192;
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     @Option(names = "--input", required = true, description = "Input file, one text per line (- for stdin).")
     String input;
@@ -57,38 +62,47 @@ final class EmbedCommand implements Callable<Integer> {
                 o = o.withMaxLength(maxLength);
             }
             SentenceEncoder enc = base.withOptions(o);
-            JsonGenerator json = new ObjectMapper().getFactory().createGenerator(out.stream());
-            json.setRootValueSeparator(null);
-            long total = 0;
+            long total;
             try (ProgressBar bar = Progress.bar("embed", System.console() != null)) {
-                List<String> chunk;
-                while (!(chunk = lines.next(CHUNK)).isEmpty()) {
-                    long before = total;
-                    float[][] vectors = enc.embed(chunk, n -> { if (bar != null) bar.stepTo(before + n); });
-                    for (float[] v : vectors) {
-                        json.writeStartObject();
-                        json.writeFieldName("embedding");
-                        json.writeArray(toDoubles(v), 0, v.length);
-                        json.writeEndObject();
-                        json.writeRaw('\n');
-                    }
-                    total += chunk.size();
-                }
+                total = writeJsonl(lines, enc, out.stream(), n -> { if (bar != null) bar.stepTo(n); });
             }
-            json.flush();
             out.commit();
             System.err.println("embedded " + total + " texts → " + (output.equals("-") ? "stdout" : output));
         }
         return 0;
     }
 
-    /** Floats printed as their shortest float representation (not widened double noise). */
-    private static double[] toDoubles(float[] v) {
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            d[i] = Double.parseDouble(Float.toString(v[i]));
+    /**
+     * What {@code mtl embed} does between its input and output files: reads every line, embeds them
+     * {@link #CHUNK} at a time and writes one {@code {"embedding":[...]}} line per text, in input order
+     * (also what {@code serve-bench} times as the offline peer). Floats are written in Java's shortest
+     * decimal form ({@link Float#toString}), which parses back to the same float.
+     *
+     * @param progress texts embedded so far
+     * @return the number of texts
+     */
+    static long writeJsonl(TextLines lines, SentenceEncoder enc, OutputStream out, LongConsumer progress) throws IOException {
+        JsonGenerator json = JSON.createGenerator(out);
+        json.setRootValueSeparator(null);
+        long total = 0;
+        List<String> chunk;
+        while (!(chunk = lines.next(CHUNK)).isEmpty()) {
+            long before = total;
+            float[][] vectors = enc.embed(chunk, n -> progress.accept(before + n));
+            for (float[] v : vectors) {
+                json.writeStartObject();
+                json.writeArrayFieldStart("embedding");
+                for (float x : v) {
+                    json.writeNumber(x);
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+                json.writeRaw('\n');
+            }
+            total += chunk.size();
         }
-        return d;
+        json.flush();
+        return total;
     }
 
     static InputStream openInput(Path p) throws java.io.IOException {

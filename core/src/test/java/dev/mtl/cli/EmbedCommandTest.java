@@ -66,6 +66,13 @@ class EmbedCommandTest {
                     got[h] = (float) e.get(h).asDouble();
                 }
                 assertArrayEquals(expected[i], got, 1e-6f, "line " + (i + 1));
+                // Each number is written as Java's shortest form of the float (what Float.toString gives).
+                String raw = lines.get(i);
+                String[] numbers = raw.substring(raw.indexOf('[') + 1, raw.indexOf(']')).split(",");
+                assertEquals(32, numbers.length);
+                for (String n : numbers) {
+                    assertEquals(Float.toString(Float.parseFloat(n)), n, "line " + (i + 1));
+                }
             }
         }
     }
