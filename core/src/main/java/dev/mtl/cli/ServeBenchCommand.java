@@ -185,7 +185,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 int from = (int) ((long) requests * k / rounds);
                 int to = (int) ((long) requests * (k + 1) / rounds);
                 List<String> texts = all.subList(offsets[from], offsets[to]);
-                float[][] fromCli = new float[texts.size()][];
+                float[][] fromCli = embedOnly ? new float[texts.size()][] : null;
                 if (embedOnly && k % 2 == 1) { // which peer runs first alternates between rounds
                     cliRates[k] = timeEmbedCommand(enc, texts, fromCli);
                 }
@@ -457,11 +457,7 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 throw new IllegalStateException("mtl embed wrote " + written.size() + " lines for " + texts.size() + " texts");
             }
             for (int i = 0; i < into.length; i++) {
-                JsonNode e = json.readTree(written.get(i)).get("embedding");
-                into[i] = new float[e.size()];
-                for (int h = 0; h < e.size(); h++) {
-                    into[i][h] = e.get(h).floatValue();
-                }
+                into[i] = vector(json.readTree(written.get(i)).get("embedding"));
             }
             return rate;
         } finally {
