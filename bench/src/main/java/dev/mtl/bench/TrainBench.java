@@ -206,20 +206,20 @@ final class TrainBench implements Callable<Integer> {
         try (NDManager m = Engines.newManager()) {
             NDArray a = m.randomNormal(new Shape(1024, 384));
             NDArray w = m.randomNormal(new Shape(384, 1536));
-            return rates(m, 2.0 * 1024 * 384 * 1536, reps, () -> a.matMul(w));
+            return rates(m, 2.0 * 1024 * 384 * 1536, 2, reps, () -> a.matMul(w));
         }
     }
 
-    /** Median and best GFLOPS of {@code op} over {@code reps} timed runs. */
+    /** Median and best GFLOPS of {@code op} over {@code reps} timed runs after 5 unmeasured ones. */
     private static double[] gflops(NDManager m, double flop, int reps, java.util.function.Supplier<NDArray> op) {
-        double[] g = rates(m, flop, reps, op);
+        double[] g = rates(m, flop, 5, reps, op);
         return new double[] {Stats.median(g), Stats.max(g)};
     }
 
-    /** Times {@code op} {@code reps} times after 2 unmeasured runs; each result is freed at once. */
-    private static double[] rates(NDManager m, double flop, int reps, java.util.function.Supplier<NDArray> op) {
+    /** Times {@code op} {@code reps} times after {@code warmup} unmeasured runs; each result is freed at once. */
+    private static double[] rates(NDManager m, double flop, int warmup, int reps, java.util.function.Supplier<NDArray> op) {
         double[] g = new double[reps];
-        for (int r = -2; r < reps; r++) {
+        for (int r = -warmup; r < reps; r++) {
             try (NDManager s = m.newSubManager()) {
                 long t0 = System.nanoTime();
                 NDArray y = op.get();
