@@ -25,6 +25,7 @@ public final class Backbone implements AutoCloseable {
 
     /** Name reported for the embedded default. */
     public static final String DEFAULT_NAME = "all-MiniLM-L6-v2 (embedded)";
+
     private static final String DEFAULT_CONFIG = "dev/mtl/minilm/config.json";
 
     private final NDManager manager;
@@ -52,8 +53,12 @@ public final class Backbone implements AutoCloseable {
             tokenizerJson = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         Map<String, Tensor> weights = HfCheckpointKeys.normalize(MiniLmWeights.loadFromClasspath());
-        return build(config, weights, TextTokenizer.fromJson(tokenizerJson, MiniLmWeights.TOKENIZER_RESOURCE),
-                MiniLmWeights.ONNX_RESOURCE, DEFAULT_NAME);
+        return build(
+                config,
+                weights,
+                TextTokenizer.fromJson(tokenizerJson, MiniLmWeights.TOKENIZER_RESOURCE),
+                MiniLmWeights.ONNX_RESOURCE,
+                DEFAULT_NAME);
     }
 
     /** A Hugging Face BERT directory: config.json, model.safetensors, tokenizer.json or vocab.txt. */

@@ -23,8 +23,8 @@ public record InferenceOptions(int batchSize, int maxLength, boolean truncate, i
             throw new IllegalArgumentException("max length must be >= 3, got " + maxLength);
         }
         if (overlap < 0 || overlap >= maxLength - Windows.SPECIAL_TOKENS) {
-            throw new IllegalArgumentException("overlap must be in [0, " + (maxLength - Windows.SPECIAL_TOKENS)
-                    + "), got " + overlap);
+            throw new IllegalArgumentException(
+                    "overlap must be in [0, " + (maxLength - Windows.SPECIAL_TOKENS) + "), got " + overlap);
         }
     }
 

@@ -60,13 +60,15 @@ final class ModelDirectory {
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(configFile + ": not valid JSON (" + e.getOriginalMessage() + ")");
         }
-        BertConfig bert = BertConfig.parse(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(root)), configFile.toString());
+        BertConfig bert =
+                BertConfig.parse(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(root)), configFile.toString());
         MtlConfig mtl = null;
         if (root.has(MTL_KEY)) {
             try {
                 mtl = JSON.treeToValue(root.get(MTL_KEY), MtlConfig.class);
             } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-                throw new IOException(configFile + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+                throw new IOException(
+                        configFile + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
             } catch (com.fasterxml.jackson.core.JacksonException e) {
                 throw new IOException(configFile + ": invalid \"mtl\" section (" + e.getOriginalMessage() + ")");
             }
@@ -76,11 +78,19 @@ final class ModelDirectory {
         Map<String, Tensor> encoder = new LinkedHashMap<>();
         Map<String, Tensor> heads = new LinkedHashMap<>();
         tensors.forEach((k, t) -> (isHeadKey(k) ? heads : encoder).put(k, t));
-        Backbone backbone = Backbone.build(bert, encoder, TextTokenizer.load(dir), weightsFile.toString(),
+        Backbone backbone = Backbone.build(
+                bert,
+                encoder,
+                TextTokenizer.load(dir),
+                weightsFile.toString(),
                 mtl != null && mtl.backbone() != null ? mtl.backbone() : dir.toString());
         try {
             if (mtl == null) {
-                mtl = MtlConfig.of(dir.toString(), bert.maxPositionEmbeddings(), EmbeddingConfig.sentenceTransformers(), List.of());
+                mtl = MtlConfig.of(
+                        dir.toString(),
+                        bert.maxPositionEmbeddings(),
+                        EmbeddingConfig.sentenceTransformers(),
+                        List.of());
             }
             MultiTaskModel m = new MultiTaskModel(backbone, mtl);
             m.headParameters().load(heads, backbone.manager(), weightsFile.toString());
@@ -111,11 +121,16 @@ final class ModelDirectory {
             config.putArray("architectures").add("BertModel");
             config.put("model_type", "bert");
             config.set(MTL_KEY, JSON.valueToTree(model.config()));
-            Files.writeString(temp.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config),
+            Files.writeString(
+                    temp.resolve(CONFIG),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config),
                     StandardCharsets.UTF_8);
-            SafeTensors.write(temp.resolve(WEIGHTS), model.parameters().toTensors(),
+            SafeTensors.write(
+                    temp.resolve(WEIGHTS),
+                    model.parameters().toTensors(),
                     Map.of("format", "pt", "mtl.format_version", String.valueOf(MtlConfig.FORMAT_VERSION)));
-            Files.writeString(temp.resolve(TOKENIZER), model.backbone().tokenizer().json(), StandardCharsets.UTF_8);
+            Files.writeString(
+                    temp.resolve(TOKENIZER), model.backbone().tokenizer().json(), StandardCharsets.UTF_8);
             if (Files.exists(target)) {
                 // Two renames: the old model stays whole until the new one is complete and in place.
                 Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");

@@ -56,6 +56,7 @@ public final class MultiTaskModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MultiTaskModel.class);
     /** Key prefixes of the heads' parameters in model.safetensors (the encoder's keys are HF's). */
     public static final String EMBEDDING_PREFIX = "embedding.";
+
     public static final String HEADS_PREFIX = "heads.";
 
     private final Backbone backbone;
@@ -75,7 +76,8 @@ public final class MultiTaskModel implements AutoCloseable {
         this.backbone = backbone;
         this.config = config;
         int hidden = backbone.config().hiddenSize();
-        this.embeddingHead = new EmbeddingHead(config.embeddingConfig(), hidden, backbone.config().layerNormEps());
+        this.embeddingHead = new EmbeddingHead(
+                config.embeddingConfig(), hidden, backbone.config().layerNormEps());
         List<ParameterTable> heads = new ArrayList<>();
         heads.add(ParameterTable.of(embeddingHead, EMBEDDING_PREFIX));
         for (TaskConfig t : config.tasks()) {
@@ -96,7 +98,8 @@ public final class MultiTaskModel implements AutoCloseable {
     }
 
     /** A model with freshly initialised heads on a loaded backbone (the start of fine-tuning). */
-    public static MultiTaskModel create(Backbone backbone, EmbeddingConfig embedding, List<TaskConfig> tasks, int maxLength) {
+    public static MultiTaskModel create(
+            Backbone backbone, EmbeddingConfig embedding, List<TaskConfig> tasks, int maxLength) {
         MultiTaskModel m = new MultiTaskModel(backbone, MtlConfig.of(backbone.name(), maxLength, embedding, tasks));
         m.headTable.initializeMissing(backbone.manager());
         return m;
@@ -105,7 +108,8 @@ public final class MultiTaskModel implements AutoCloseable {
     /** The embedded all-MiniLM-L6-v2 with the sentence-transformers embedding head and no task heads. */
     public static MultiTaskModel loadDefault() throws IOException {
         Backbone b = Backbone.loadDefault();
-        return create(b, EmbeddingConfig.sentenceTransformers(), List.of(), b.config().maxPositionEmbeddings());
+        return create(
+                b, EmbeddingConfig.sentenceTransformers(), List.of(), b.config().maxPositionEmbeddings());
     }
 
     /**
@@ -183,7 +187,8 @@ public final class MultiTaskModel implements AutoCloseable {
         return predict(texts, requested, defaultOptions(), n -> {});
     }
 
-    public List<Prediction> predict(List<String> texts, Set<Task> requested, InferenceOptions options, IntConsumer progress) {
+    public List<Prediction> predict(
+            List<String> texts, Set<Task> requested, InferenceOptions options, IntConsumer progress) {
         return predict(texts, backbone.tokenizer().encodeAll(texts), requested, options, progress);
     }
 
@@ -191,8 +196,8 @@ public final class MultiTaskModel implements AutoCloseable {
      * As {@link #predict(List, Set, InferenceOptions, IntConsumer)}, for texts already tokenized with
      * {@code backbone().tokenizer().encode} (the server counts tokens before batching and reuses them).
      */
-    public List<Prediction> predict(List<String> texts, Encoding[] enc, Set<Task> requested, InferenceOptions options,
-            IntConsumer progress) {
+    public List<Prediction> predict(
+            List<String> texts, Encoding[] enc, Set<Task> requested, InferenceOptions options, IntConsumer progress) {
         if (enc.length != texts.size()) {
             throw new IllegalArgumentException(enc.length + " encodings for " + texts.size() + " texts");
         }
@@ -214,7 +219,8 @@ public final class MultiTaskModel implements AutoCloseable {
         for (List<String> w : words) {
             for (String word : w) {
                 if (word.isEmpty() || word.codePoints().anyMatch(Character::isWhitespace)) {
-                    throw new IllegalArgumentException("pre-tokenized word '" + word + "' is empty or contains whitespace");
+                    throw new IllegalArgumentException(
+                            "pre-tokenized word '" + word + "' is empty or contains whitespace");
                 }
             }
             inputs.add(Alignment.ofWords(w, backbone.tokenizer().encodeWords(w)));
@@ -252,7 +258,11 @@ public final class MultiTaskModel implements AutoCloseable {
     private record Pass(float[][] pooled, List<List<Segment>> segmentsByInput) {}
 
     private List<Prediction> run(
-            List<Alignment> inputs, List<String> texts, Set<Task> requested, InferenceOptions options, IntConsumer progress) {
+            List<Alignment> inputs,
+            List<String> texts,
+            Set<Task> requested,
+            InferenceOptions options,
+            IntConsumer progress) {
         for (Task t : requested) {
             if (!availableTasks().contains(t)) {
                 throw new IllegalArgumentException("this model has no " + t.jsonName() + " head; available tasks: "
@@ -283,11 +293,19 @@ public final class MultiTaskModel implements AutoCloseable {
             if (requested.contains(Task.NER)) {
                 ner = new LinkedHashMap<>();
                 for (var e : taggers.entrySet()) {
-                    ner.put(e.getKey(), tag(e.getKey(), e.getValue(), decoders.get(e.getKey()), inputs.get(i),
-                            texts.get(i), pass.segmentsByInput.get(i)));
+                    ner.put(
+                            e.getKey(),
+                            tag(
+                                    e.getKey(),
+                                    e.getValue(),
+                                    decoders.get(e.getKey()),
+                                    inputs.get(i),
+                                    texts.get(i),
+                                    pass.segmentsByInput.get(i)));
                 }
             }
-            out.add(new Prediction(texts.get(i), inputs.get(i).words(), embeddings == null ? null : embeddings[i], cls, ner));
+            out.add(new Prediction(
+                    texts.get(i), inputs.get(i).words(), embeddings == null ? null : embeddings[i], cls, ner));
         }
         return out;
     }
@@ -336,7 +354,8 @@ public final class MultiTaskModel implements AutoCloseable {
             try (NDManager m = backbone.manager().newSubManager()) {
                 Shape shape = new Shape(p.batchSize(), p.length());
                 NDArray mask = m.create(p.mask(), shape);
-                NDArray states = backbone.model().apply(m.create(p.ids(), shape), m.create(p.typeIds(), shape), mask, false);
+                NDArray states =
+                        backbone.model().apply(m.create(p.ids(), shape), m.create(p.typeIds(), shape), mask, false);
                 if (needPooled) {
                     float[] pool = embeddingHead.pool(states, mask).toFloatArray(); // (B, H)
                     for (int b = 0; b < batch.size(); b++) {
@@ -432,7 +451,8 @@ public final class MultiTaskModel implements AutoCloseable {
     }
 
     /** Runs {@code f} over rows of {@code rows} in batches, each in its own sub-manager. */
-    private float[][] applyInChunks(float[][] rows, InferenceOptions options, java.util.function.UnaryOperator<NDArray> f) {
+    private float[][] applyInChunks(
+            float[][] rows, InferenceOptions options, java.util.function.UnaryOperator<NDArray> f) {
         int n = rows.length;
         float[][] out = new float[n][];
         if (n == 0) {
@@ -475,8 +495,13 @@ public final class MultiTaskModel implements AutoCloseable {
     }
 
     /** Word-level emissions (from each word's most central window), decoding, entity spans. */
-    private NerResult tag(String name, TokenClassificationHead head, TokenClassificationHead.Decoder decoder,
-            Alignment a, String text, List<Segment> segs) {
+    private NerResult tag(
+            String name,
+            TokenClassificationHead head,
+            TokenClassificationHead.Decoder decoder,
+            Alignment a,
+            String text,
+            List<Segment> segs) {
         int words = a.words().size();
         int labels = head.tags().size();
         float[][] rows = new float[words][];
@@ -500,7 +525,8 @@ public final class MultiTaskModel implements AutoCloseable {
             for (int w = s.start(); w < s.end(); w++) {
                 score += confidence[w];
             }
-            entities.add(new Entity(start, end, s.type(), text.substring(start, end), score / s.length(), s.start(), s.end()));
+            entities.add(new Entity(
+                    start, end, s.type(), text.substring(start, end), score / s.length(), s.start(), s.end()));
         }
         return new NerResult(List.copyOf(tags), List.copyOf(entities));
     }

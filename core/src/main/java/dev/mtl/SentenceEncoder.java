@@ -90,8 +90,9 @@ public final class SentenceEncoder implements AutoCloseable {
         try (NDManager m = b.manager().newSubManager()) {
             PaddedBatch p = PaddedBatch.of(sequences, b.tokenizer().padId());
             Shape shape = new Shape(p.batchSize(), p.length());
-            float[] flat = b.model().apply(m.create(p.ids(), shape), m.create(p.typeIds(), shape),
-                    m.create(p.mask(), shape), false).toFloatArray();
+            float[] flat = b.model()
+                    .apply(m.create(p.ids(), shape), m.create(p.typeIds(), shape), m.create(p.mask(), shape), false)
+                    .toFloatArray();
             for (int i = 0; i < sequences.size(); i++) {
                 int len = sequences.get(i).length;
                 out[i] = new float[len][hidden];

@@ -23,12 +23,12 @@ class LongInputTest {
     @Test
     void windowedEmbeddingIsTheTokenWeightedMeanOfTheWindows() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp);
-                SentenceEncoder enc = new SentenceEncoder(b,
-                        EmbeddingConfig.sentenceTransformers(),
-                        new InferenceOptions(4, 10, false, 3))) {
+                SentenceEncoder enc = new SentenceEncoder(
+                        b, EmbeddingConfig.sentenceTransformers(), new InferenceOptions(4, 10, false, 3))) {
             long[] ids = b.tokenizer().encode(LONG).getIds();
             assertTrue(ids.length > 10, "fixture must exceed the maximum: " + ids.length);
-            List<Windows.Window> windows = Windows.split(ids, 10, 3, b.tokenizer().clsId(), b.tokenizer().sepId());
+            List<Windows.Window> windows = Windows.split(
+                    ids, 10, 3, b.tokenizer().clsId(), b.tokenizer().sepId());
             assertTrue(windows.size() >= 2);
             List<long[]> seqs = new ArrayList<>();
             windows.forEach(w -> seqs.add(w.ids()));
@@ -54,8 +54,10 @@ class LongInputTest {
             float[] actual = enc.embed(List.of(LONG))[0];
             assertArrayEquals(expected, actual, 1e-5f);
 
-            float[] truncated = enc.withOptions(enc.options().withTruncate(true)).embed(List.of(LONG))[0];
-            float[][][] firstWindow = enc.lastHiddenStates(List.of(Windows.truncate(ids, 10, ids[0], ids[ids.length - 1])));
+            float[] truncated =
+                    enc.withOptions(enc.options().withTruncate(true)).embed(List.of(LONG))[0];
+            float[][][] firstWindow =
+                    enc.lastHiddenStates(List.of(Windows.truncate(ids, 10, ids[0], ids[ids.length - 1])));
             assertEquals(32, truncated.length);
             assertTrue(Math.abs(truncated[0] - actual[0]) > 1e-6, "truncation must differ from windowing");
             float[] mean = new float[32];
@@ -75,7 +77,8 @@ class LongInputTest {
     @Test
     void resultsComeBackInInputOrderWhateverTheBatching() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp);
-                SentenceEncoder enc = new SentenceEncoder(b,
+                SentenceEncoder enc = new SentenceEncoder(
+                        b,
                         EmbeddingConfig.sentenceTransformers(),
                         InferenceOptions.defaults(64).withBatchSize(3))) {
             List<String> texts = List.of("play", "the music play new york", "", "new", "york the music", "a b c d e f");

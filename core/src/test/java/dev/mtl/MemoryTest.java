@@ -31,9 +31,8 @@ class MemoryTest {
             texts.add(sb.toString());
         }
         try (Backbone b = TestModels.tinyBackbone(tmp);
-                SentenceEncoder enc = new SentenceEncoder(b,
-                        EmbeddingConfig.sentenceTransformers(),
-                        InferenceOptions.defaults(64))) {
+                SentenceEncoder enc =
+                        new SentenceEncoder(b, EmbeddingConfig.sentenceTransformers(), InferenceOptions.defaults(64))) {
             enc.embed(texts.subList(0, 100)); // warm-up
             int before = b.manager().getManagedArrays().size();
             float[][] out = enc.embed(texts);

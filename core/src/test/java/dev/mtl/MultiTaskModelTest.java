@@ -33,7 +33,8 @@ class MultiTaskModelTest {
     static List<TaskConfig> tasks(boolean crf) {
         return List.of(
                 TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather", "BookRestaurant")),
-                TaskConfig.classification("topics", List.of("music", "travel", "food", "weather")).withMultiLabel(true),
+                TaskConfig.classification("topics", List.of("music", "travel", "food", "weather"))
+                        .withMultiLabel(true),
                 TaskConfig.ner("entities", TAGS, crf));
     }
 
@@ -77,10 +78,17 @@ class MultiTaskModelTest {
                         assertNull(x.embedding());
                     }
                     if (subset.contains(Task.CLASSIFICATION)) {
-                        assertEquals(List.of("intent", "topics"), List.copyOf(x.classification().keySet()));
+                        assertEquals(
+                                List.of("intent", "topics"),
+                                List.copyOf(x.classification().keySet()));
                         var intent = x.classification().get("intent");
                         assertEquals(3, intent.scores().size());
-                        assertEquals(1.0, intent.scores().values().stream().mapToDouble(Float::doubleValue).sum(), 1e-5);
+                        assertEquals(
+                                1.0,
+                                intent.scores().values().stream()
+                                        .mapToDouble(Float::doubleValue)
+                                        .sum(),
+                                1e-5);
                         assertEquals(List.of(intent.label()), intent.labels());
                         var topics = x.classification().get("topics");
                         for (var e : topics.scores().entrySet()) { // sigmoid: independent, chosen iff >= 0.5
@@ -122,7 +130,8 @@ class MultiTaskModelTest {
             }
             InferenceOptions small = m.defaultOptions().withMaxLength(12); // windows of 10 content tokens
             long before = m.backbone().model().forwardCount();
-            Prediction p = m.predictWords(List.of(words), EnumSet.of(Task.NER), small).get(0);
+            Prediction p =
+                    m.predictWords(List.of(words), EnumSet.of(Task.NER), small).get(0);
             assertEquals(1, m.backbone().model().forwardCount() - before, "all windows in one batch");
             assertEquals(30, p.ner().get("entities").tags().size());
             assertValidBio(p.ner().get("entities").tags());
@@ -132,13 +141,14 @@ class MultiTaskModelTest {
 
     @Test
     void unknownTaskForThisModelListsTheAvailableOnes() throws Exception {
-        try (MultiTaskModel m = MultiTaskModel.create(TestModels.tinyBackbone(tmp.resolve("v")),
-                EmbeddingConfig.sentenceTransformers(), List.of(), 64)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> m.predict(List.of("x"), EnumSet.of(Task.NER)));
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("v")), EmbeddingConfig.sentenceTransformers(), List.of(), 64)) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> m.predict(List.of("x"), EnumSet.of(Task.NER)));
             assertEquals("this model has no ner head; available tasks: [embedding]", e.getMessage());
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Task.parseList("embedding,pos"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Task.parseList("embedding,pos"));
         assertEquals("unknown task 'pos'; valid tasks: embedding, classification, ner", e.getMessage());
     }
 
@@ -146,7 +156,8 @@ class MultiTaskModelTest {
     void textsTokenizedOneAtATimeGiveWhatPredictGives() throws Exception {
         try (MultiTaskModel m = tinyModel(true)) {
             List<Prediction> direct = m.predict(TEXTS, EnumSet.allOf(Task.class));
-            var enc = TEXTS.stream().map(t -> m.backbone().tokenizer().encode(t))
+            var enc = TEXTS.stream()
+                    .map(t -> m.backbone().tokenizer().encode(t))
                     .toArray(ai.djl.huggingface.tokenizers.Encoding[]::new);
             List<Prediction> reused = m.predict(TEXTS, enc, EnumSet.allOf(Task.class), m.defaultOptions(), n -> {});
             for (int i = 0; i < TEXTS.size(); i++) {
@@ -154,8 +165,14 @@ class MultiTaskModelTest {
                 assertEquals(direct.get(i).classification(), reused.get(i).classification());
                 assertEquals(direct.get(i).ner(), reused.get(i).ner());
             }
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(
-                    TEXTS, java.util.Arrays.copyOf(enc, 1), EnumSet.of(Task.EMBEDDING), m.defaultOptions(), n -> {}));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> m.predict(
+                            TEXTS,
+                            java.util.Arrays.copyOf(enc, 1),
+                            EnumSet.of(Task.EMBEDDING),
+                            m.defaultOptions(),
+                            n -> {}));
             assertEquals("1 encodings for " + TEXTS.size() + " texts", e.getMessage());
         }
     }
@@ -188,7 +205,9 @@ class MultiTaskModelTest {
             loaded.save(dir);
         }
         try (MultiTaskModel again = MultiTaskModel.load(dir)) {
-            assertArrayEquals(before.get(0).embedding(), again.predict(TEXTS, EnumSet.of(Task.EMBEDDING)).get(0).embedding());
+            assertArrayEquals(
+                    before.get(0).embedding(),
+                    again.predict(TEXTS, EnumSet.of(Task.EMBEDDING)).get(0).embedding());
         }
     }
 
@@ -198,7 +217,8 @@ class MultiTaskModelTest {
         try (MultiTaskModel m = tinyModel(false)) {
             m.save(dir);
         }
-        var keys = dev.mtl.weights.SafeTensors.read(dir.resolve("model.safetensors")).keySet();
+        var keys = dev.mtl.weights.SafeTensors.read(dir.resolve("model.safetensors"))
+                .keySet();
         assertTrue(keys.contains("encoder.layer.0.attention.self.query.weight"));
         assertTrue(keys.contains("heads.intent.out_proj.weight"));
         assertTrue(keys.contains("heads.entities.classifier.bias"));
@@ -240,7 +260,8 @@ class MultiTaskModelTest {
         try (MultiTaskModel m = MultiTaskModel.loadDefault()) {
             assertEquals(EnumSet.of(Task.EMBEDDING), m.availableTasks());
             assertEquals(384, m.embeddingDimension());
-            Prediction p = m.predict(List.of("hello world"), EnumSet.of(Task.EMBEDDING)).get(0);
+            Prediction p = m.predict(List.of("hello world"), EnumSet.of(Task.EMBEDDING))
+                    .get(0);
             assertNotNull(p.embedding());
             assertEquals(List.of("hello", "world"), p.words());
         }

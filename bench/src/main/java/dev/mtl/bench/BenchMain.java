@@ -7,7 +7,10 @@ import picocli.CommandLine.Command;
  * {@code mtl bench}: benchmarks that print numbers. Parsing and messages only; each subcommand is its
  * own class.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {EmbedBench.class, TrainBench.class},
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        subcommands = {EmbedBench.class, TrainBench.class},
         description = "Benchmarks of mtl against its peers.")
 public final class BenchMain implements Runnable {
 

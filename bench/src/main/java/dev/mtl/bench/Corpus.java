@@ -25,8 +25,8 @@ record Corpus(List<String> sentences, Map<String, Integer> perSource) {
     static final String WNUT = "wnut17/wnut17train.conll";
 
     static Corpus build(Path dataDir, int size) throws IOException {
-        List<List<String>> sources = List.of(
-                snips(dataDir.resolve(SNIPS)), trec(dataDir.resolve(TREC)), wnut(dataDir.resolve(WNUT)));
+        List<List<String>> sources =
+                List.of(snips(dataDir.resolve(SNIPS)), trec(dataDir.resolve(TREC)), wnut(dataDir.resolve(WNUT)));
         String[] names = {"snips", "trec", "wnut17"};
         String[] files = {SNIPS, TREC, WNUT};
         List<List<String>> shares = new ArrayList<>();

@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
  * (the starting system rotates each round) so machine noise and JIT/GC drift hit all three alike.
  * Before any timing counts, the three must agree on the embeddings.
  */
-@Command(name = "embed", mixinStandardHelpOptions = true,
+@Command(
+        name = "embed",
+        mixinStandardHelpOptions = true,
         description = "Sentence-embedding throughput: mtl vs langchain4j vs plain ONNX Runtime.")
 final class EmbedBench implements Callable<Integer> {
 
@@ -33,14 +35,23 @@ final class EmbedBench implements Callable<Integer> {
     @Option(names = "--passes", defaultValue = "5", description = "timed passes per system (default ${DEFAULT-VALUE})")
     int passes;
 
-    @Option(names = "--corpus-size", defaultValue = "3000",
-            description = "sentences, equal shares of SNIPS, TREC, WNUT-17 (default ${DEFAULT-VALUE}, at least " + MIN_CORPUS + ")")
+    @Option(
+            names = "--corpus-size",
+            defaultValue = "3000",
+            description = "sentences, equal shares of SNIPS, TREC, WNUT-17 (default ${DEFAULT-VALUE}, at least "
+                    + MIN_CORPUS + ")")
     int corpusSize;
 
-    @Option(names = "--threads", description = "PyTorch and ONNX Runtime intra-op threads (default: -Dai.djl.pytorch.num_threads, else available processors)")
+    @Option(
+            names = "--threads",
+            description =
+                    "PyTorch and ONNX Runtime intra-op threads (default: -Dai.djl.pytorch.num_threads, else available processors)")
     Integer threads;
 
-    @Option(names = "--data", defaultValue = "data", description = "the repository's data directory (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--data",
+            defaultValue = "data",
+            description = "the repository's data directory (default ${DEFAULT-VALUE})")
     Path data;
 
     @Option(names = "--json", description = "also write the results as JSON to this file")
@@ -52,13 +63,25 @@ final class EmbedBench implements Callable<Integer> {
     @Option(names = "--verbose", description = "stack traces on errors")
     boolean verbose;
 
-    record SystemResult(String system, double[] passSeconds, double warmupSeconds,
-            double medianPerSecond, double minPerSecond, double maxPerSecond) {}
+    record SystemResult(
+            String system,
+            double[] passSeconds,
+            double warmupSeconds,
+            double medianPerSecond,
+            double minPerSecond,
+            double maxPerSecond) {}
 
     record Sanity(int sentences, double worstCosine, String worstPair, int worstSentence) {}
 
-    record Report(String date, Map<String, Object> machine, Map<String, Object> corpus, int passes,
-            List<SystemResult> systems, Map<String, Double> ratios, Sanity sanity, ForwardProfile.Result profile) {}
+    record Report(
+            String date,
+            Map<String, Object> machine,
+            Map<String, Object> corpus,
+            int passes,
+            List<SystemResult> systems,
+            Map<String, Double> ratios,
+            Sanity sanity,
+            ForwardProfile.Result profile) {}
 
     @Override
     public Integer call() throws Exception {
@@ -73,13 +96,15 @@ final class EmbedBench implements Callable<Integer> {
         machine.put("threads", n);
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        out.printf("machine: %d processors, %d intra-op threads for PyTorch and ONNX Runtime, %s%n",
+        out.printf(
+                "machine: %d processors, %d intra-op threads for PyTorch and ONNX Runtime, %s%n",
                 Runtime.getRuntime().availableProcessors(), n, machine.get("java"));
 
         Corpus corpus = Corpus.build(data, corpusSize);
         HuggingFaceTokenizer tokenizer = OrtSystem.loadTokenizer();
         int[] lengths = Arrays.stream(tokenizer.batchEncode(corpus.sentences()))
-                .mapToInt(e -> e.getIds().length).toArray();
+                .mapToInt(e -> e.getIds().length)
+                .toArray();
         double meanTokens = Arrays.stream(lengths).average().orElse(0);
         int maxTokens = Arrays.stream(lengths).max().orElse(0);
         Map<String, Object> corpusInfo = new LinkedHashMap<>();
@@ -87,7 +112,8 @@ final class EmbedBench implements Callable<Integer> {
         corpusInfo.put("perSource", corpus.perSource());
         corpusInfo.put("meanTokens", meanTokens);
         corpusInfo.put("maxTokens", maxTokens);
-        out.printf("corpus: %d sentences from %s %s; tokens per sentence ([CLS]/[SEP] included): mean %.1f, max %d%n",
+        out.printf(
+                "corpus: %d sentences from %s %s; tokens per sentence ([CLS]/[SEP] included): mean %.1f, max %d%n",
                 corpus.sentences().size(), data, corpus.perSource(), meanTokens, maxTokens);
 
         List<EmbedSystem> systems = new ArrayList<>();
@@ -104,8 +130,14 @@ final class EmbedBench implements Callable<Integer> {
         }
     }
 
-    private int measure(List<EmbedSystem> systems, Corpus corpus, int threads, Map<String, Object> machine,
-            Map<String, Object> corpusInfo, PrintStream out) throws Exception {
+    private int measure(
+            List<EmbedSystem> systems,
+            Corpus corpus,
+            int threads,
+            Map<String, Object> machine,
+            Map<String, Object> corpusInfo,
+            PrintStream out)
+            throws Exception {
         List<String> texts = corpus.sentences();
         int k = systems.size();
         float[][][] warmOut = new float[k][][];
@@ -115,15 +147,22 @@ final class EmbedBench implements Callable<Integer> {
             long t0 = System.nanoTime();
             warmOut[s] = systems.get(s).embed(texts);
             warmSeconds[s] = (System.nanoTime() - t0) / 1e9;
-            out.printf("  %-12s %7.2f s  (%.1f sent/s)%n", systems.get(s).name(), warmSeconds[s], texts.size() / warmSeconds[s]);
+            out.printf(
+                    "  %-12s %7.2f s  (%.1f sent/s)%n",
+                    systems.get(s).name(), warmSeconds[s], texts.size() / warmSeconds[s]);
         }
 
         Sanity sanity = agreement(systems, warmOut);
-        out.printf("agreement on the first %d sentences: worst cosine %.7f (%s, sentence %d); required >= %s%n",
+        out.printf(
+                "agreement on the first %d sentences: worst cosine %.7f (%s, sentence %d); required >= %s%n",
                 sanity.sentences(), sanity.worstCosine(), sanity.worstPair(), sanity.worstSentence(), MIN_COSINE);
         if (!(sanity.worstCosine() >= MIN_COSINE)) {
-            System.err.printf("mtl bench embed: the systems disagree (worst cosine %.6f between %s on sentence %d: \"%s\"); "
-                    + "not benchmarking wrong output%n", sanity.worstCosine(), sanity.worstPair(), sanity.worstSentence(),
+            System.err.printf(
+                    "mtl bench embed: the systems disagree (worst cosine %.6f between %s on sentence %d: \"%s\"); "
+                            + "not benchmarking wrong output%n",
+                    sanity.worstCosine(),
+                    sanity.worstPair(),
+                    sanity.worstSentence(),
                     texts.get(sanity.worstSentence()));
             return EXIT_DISAGREE;
         }
@@ -148,13 +187,21 @@ final class EmbedBench implements Callable<Integer> {
 
         List<SystemResult> results = new ArrayList<>();
         for (int s = 0; s < k; s++) {
-            double[] perSecond = Arrays.stream(seconds[s]).map(x -> texts.size() / x).toArray();
-            results.add(new SystemResult(systems.get(s).name(), seconds[s], warmSeconds[s],
-                    Stats.median(perSecond), Stats.min(perSecond), Stats.max(perSecond)));
+            double[] perSecond =
+                    Arrays.stream(seconds[s]).map(x -> texts.size() / x).toArray();
+            results.add(new SystemResult(
+                    systems.get(s).name(),
+                    seconds[s],
+                    warmSeconds[s],
+                    Stats.median(perSecond),
+                    Stats.min(perSecond),
+                    Stats.max(perSecond)));
         }
         Map<String, Double> ratios = new LinkedHashMap<>();
         for (int s = 1; s < k; s++) {
-            ratios.put("mtl/" + results.get(s).system(), results.get(0).medianPerSecond() / results.get(s).medianPerSecond());
+            ratios.put(
+                    "mtl/" + results.get(s).system(),
+                    results.get(0).medianPerSecond() / results.get(s).medianPerSecond());
         }
         printTable(results, ratios, texts.size(), out);
 
@@ -164,7 +211,8 @@ final class EmbedBench implements Callable<Integer> {
             prof = new ForwardProfile(mtl.encoder(), (OrtSystem) systems.get(2)).run(texts, out);
         }
         if (json != null) {
-            Report report = new Report(Instant.now().toString(), machine, corpusInfo, passes, results, ratios, sanity, prof);
+            Report report =
+                    new Report(Instant.now().toString(), machine, corpusInfo, passes, results, ratios, sanity, prof);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
             out.println("wrote " + json);
         }
@@ -195,8 +243,9 @@ final class EmbedBench implements Callable<Integer> {
     private static void printTable(List<SystemResult> results, Map<String, Double> ratios, int size, PrintStream out) {
         out.printf("%n%-12s %14s %10s %10s %14s%n", "system", "median sent/s", "min", "max", "median s/pass");
         for (SystemResult r : results) {
-            out.printf("%-12s %14.1f %10.1f %10.1f %14.2f%n", r.system(), r.medianPerSecond(), r.minPerSecond(),
-                    r.maxPerSecond(), size / r.medianPerSecond());
+            out.printf(
+                    "%-12s %14.1f %10.1f %10.1f %14.2f%n",
+                    r.system(), r.medianPerSecond(), r.minPerSecond(), r.maxPerSecond(), size / r.medianPerSecond());
         }
         for (var e : ratios.entrySet()) {
             out.printf("%s = %.2f%n", e.getKey(), e.getValue());
@@ -240,7 +289,8 @@ final class EmbedBench implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 // fall through to the error below
             }
-            throw new IllegalArgumentException("-Dai.djl.pytorch.num_threads must be a positive integer, got '" + prop + "'");
+            throw new IllegalArgumentException(
+                    "-Dai.djl.pytorch.num_threads must be a positive integer, got '" + prop + "'");
         }
         return Runtime.getRuntime().availableProcessors();
     }

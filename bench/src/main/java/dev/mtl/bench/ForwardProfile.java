@@ -111,7 +111,8 @@ final class ForwardProfile {
         this.backbone = encoder.backbone();
         this.c = backbone.config();
         this.ort = ort;
-        for (Map.Entry<String, HfModule.Slot> e : ParameterTable.of(backbone.model(), "").slots().entrySet()) {
+        for (Map.Entry<String, HfModule.Slot> e :
+                ParameterTable.of(backbone.model(), "").slots().entrySet()) {
             w.put(e.getKey(), e.getValue().parameter().getArray());
         }
     }
@@ -128,7 +129,8 @@ final class ForwardProfile {
         int b = p.batchSize();
         int t = p.length();
         Shape bt = new Shape(b, t);
-        EmbeddingHead head = new EmbeddingHead(EmbeddingConfig.sentenceTransformers(), c.hiddenSize(), c.layerNormEps());
+        EmbeddingHead head =
+                new EmbeddingHead(EmbeddingConfig.sentenceTransformers(), c.hiddenSize(), c.layerNormEps());
 
         double embedMs = medianMs(() -> encoder.embed(texts));
         double tokenizeMs = medianMs(() -> backbone.tokenizer().encodeAll(texts));
@@ -213,12 +215,29 @@ final class ForwardProfile {
 
         List<PartResult> parts = new ArrayList<>();
         for (var e : ms.entrySet()) {
-            parts.add(new PartResult(e.getKey().label, e.getValue(), e.getValue() / embedMs, calls[e.getKey().ordinal()]));
+            parts.add(new PartResult(
+                    e.getKey().label,
+                    e.getValue(),
+                    e.getValue() / embedMs,
+                    calls[e.getKey().ordinal()]));
         }
-        Result res = new Result(b, t, embedMs, forwardMs, ortMs, parts,
-                linearFlop / ms.get(Part.LINEAR) / 1e6, attentionFlop / ms.get(Part.ATTENTION_MATMUL) / 1e6,
-                totalFlop / forwardMs / 1e6, totalFlop / ortMs / 1e6, totalFlop / 1e9,
-                peak[0], peak[1], linearPeak[0], maxDiff, byLength(corpus));
+        Result res = new Result(
+                b,
+                t,
+                embedMs,
+                forwardMs,
+                ortMs,
+                parts,
+                linearFlop / ms.get(Part.LINEAR) / 1e6,
+                attentionFlop / ms.get(Part.ATTENTION_MATMUL) / 1e6,
+                totalFlop / forwardMs / 1e6,
+                totalFlop / ortMs / 1e6,
+                totalFlop / 1e9,
+                peak[0],
+                peak[1],
+                linearPeak[0],
+                maxDiff,
+                byLength(corpus));
         print(res, out);
         return res;
     }
@@ -237,7 +256,9 @@ final class ForwardProfile {
         seqs.sort(Comparator.comparingInt((long[] s) -> s.length).reversed());
         List<PaddedBatch> batches = new ArrayList<>();
         for (int st = 0; st < seqs.size(); st += BATCH) {
-            batches.add(PaddedBatch.of(seqs.subList(st, Math.min(seqs.size(), st + BATCH)), backbone.tokenizer().padId()));
+            batches.add(PaddedBatch.of(
+                    seqs.subList(st, Math.min(seqs.size(), st + BATCH)),
+                    backbone.tokenizer().padId()));
         }
         int nb = batches.size();
         double[][] mtl = new double[nb][SWEEP_PASSES];
@@ -278,7 +299,9 @@ final class ForwardProfile {
         for (int k = 0; k < order.length; k++) {
             order[k] = k;
         }
-        Arrays.sort(order, Comparator.comparingInt((Integer k) -> enc[k].getIds().length).thenComparing(k -> k));
+        Arrays.sort(
+                order,
+                Comparator.comparingInt((Integer k) -> enc[k].getIds().length).thenComparing(k -> k));
         int from = Math.max(0, Math.min(order.length - BATCH, order.length / 2 - BATCH / 2));
         List<String> out = new ArrayList<>();
         for (int k = from; k < Math.min(order.length, from + BATCH); k++) {
@@ -304,8 +327,10 @@ final class ForwardProfile {
         NDArray additive = time(Part.ELEMENTWISE, () -> AttentionMask.additive(mask)); // (B, 1, 1, T)
         NDArray x = time(Part.EMBEDDING, () -> lookup(ids, "embeddings.word_embeddings.weight")); // (B, T, H)
         NDArray tt = time(Part.EMBEDDING, () -> lookup(types, "embeddings.token_type_embeddings.weight"));
-        NDArray pos = time(Part.EMBEDDING, () ->
-                lookup(m.arange(0, (int) t, 1, DataType.INT64), "embeddings.position_embeddings.weight")); // (T, H)
+        NDArray pos = time(
+                Part.EMBEDDING,
+                () -> lookup(
+                        m.arange(0, (int) t, 1, DataType.INT64), "embeddings.position_embeddings.weight")); // (T, H)
         NDArray x0 = x;
         x = time(Part.ELEMENTWISE, () -> x0.addi(tt).addi(pos));
         x = layerNorm(x, "embeddings.LayerNorm");
@@ -347,13 +372,17 @@ final class ForwardProfile {
         NDArray gamma = param(prefix + ".weight");
         NDArray beta = param(prefix + ".bias");
         float eps = c.layerNormEps().floatValue();
-        return time(Part.LAYER_NORM, () ->
-                LayerNorm.layerNorm(x, new Shape(c.hiddenSize()), gamma, beta, eps).singletonOrThrow());
+        return time(
+                Part.LAYER_NORM,
+                () -> LayerNorm.layerNorm(x, new Shape(c.hiddenSize()), gamma, beta, eps)
+                        .singletonOrThrow());
     }
 
     private NDArray lookup(NDArray ids, String key) {
         NDArray table = param(key);
-        return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        return ids.getNDArrayInternal()
+                .embedding(ids, table, SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 
     private NDArray param(String key) {
@@ -416,35 +445,47 @@ final class ForwardProfile {
     }
 
     private static void print(Result r, PrintStream out) {
-        out.printf("%nprofile: one batch of %d sentences around the median length, padded to T=%d; medians of %d reps%n",
+        out.printf(
+                "%nprofile: one batch of %d sentences around the median length, padded to T=%d; medians of %d reps%n",
                 r.batchSize(), r.paddedLength(), REPS);
-        out.printf("  end-to-end embed() %8.2f ms   (encoder forward %.2f ms; ONNX Runtime session.run on the same batch %.2f ms)%n",
+        out.printf(
+                "  end-to-end embed() %8.2f ms   (encoder forward %.2f ms; ONNX Runtime session.run on the same batch %.2f ms)%n",
                 r.embedMs(), r.forwardMs(), r.ortForwardMs());
         out.printf("  %-40s %9s %7s %6s%n", "part", "ms", "share", "calls");
         for (PartResult p : r.parts()) {
-            out.printf("  %-40s %9.2f %6.1f%% %6s%n", p.part(), p.ms(), 100 * p.share(),
+            out.printf(
+                    "  %-40s %9.2f %6.1f%% %6s%n",
+                    p.part(),
+                    p.ms(),
+                    100 * p.share(),
                     p.callsPerForward() == 0 ? "" : String.valueOf(p.callsPerForward()));
         }
         out.printf("  forward pass: %.3f GFLOP (linear + attention matmuls)%n", r.forwardGflop());
-        out.printf("  achieved: linear %.1f GFLOPS, attention matmuls %.1f GFLOPS, whole mtl forward %.1f GFLOPS, "
-                + "ONNX Runtime forward %.1f GFLOPS%n",
+        out.printf(
+                "  achieved: linear %.1f GFLOPS, attention matmuls %.1f GFLOPS, whole mtl forward %.1f GFLOPS, "
+                        + "ONNX Runtime forward %.1f GFLOPS%n",
                 r.linearGflops(), r.attentionGflops(), r.forwardGflops(), r.ortForwardGflops());
-        out.printf("  reference NDArray (1024x384)@(384x1536): matMul median %.1f / best %.1f GFLOPS, "
-                + "linear (x W^T + b) median %.1f GFLOPS%n",
+        out.printf(
+                "  reference NDArray (1024x384)@(384x1536): matMul median %.1f / best %.1f GFLOPS, "
+                        + "linear (x W^T + b) median %.1f GFLOPS%n",
                 r.matmulPeakGflopsMedian(), r.matmulPeakGflopsBest(), r.linearPeakGflopsMedian());
         out.printf("  harness replays the encoder: max |difference| to BertModel output %.2g%n", r.harnessMaxAbsDiff());
         List<LengthRow> rows = r.byLength();
         double mtlSum = rows.stream().mapToDouble(LengthRow::mtlForwardMs).sum();
         double ortSum = rows.stream().mapToDouble(LengthRow::ortRunMs).sum();
-        out.printf("%nforward pass only, per length-sorted batch of the corpus (medians of %d passes; not interleaved):%n",
+        out.printf(
+                "%nforward pass only, per length-sorted batch of the corpus (medians of %d passes; not interleaved):%n",
                 SWEEP_PASSES);
         out.printf("  %5s %12s %12s %10s%n", "T", "mtl ms", "ORT ms", "mtl/ORT");
         int step = Math.max(1, rows.size() / 12);
         for (int k = 0; k < rows.size(); k += step) {
             LengthRow row = rows.get(k);
-            out.printf("  %5d %12.2f %12.2f %10.2f%n", row.paddedLength(), row.mtlForwardMs(), row.ortRunMs(),
-                    row.mtlForwardMs() / row.ortRunMs());
+            out.printf(
+                    "  %5d %12.2f %12.2f %10.2f%n",
+                    row.paddedLength(), row.mtlForwardMs(), row.ortRunMs(), row.mtlForwardMs() / row.ortRunMs());
         }
-        out.printf("  all %d batches: mtl %.0f ms, ORT %.0f ms, mtl/ORT %.2f%n", rows.size(), mtlSum, ortSum, mtlSum / ortSum);
+        out.printf(
+                "  all %d batches: mtl %.0f ms, ORT %.0f ms, mtl/ORT %.2f%n",
+                rows.size(), mtlSum, ortSum, mtlSum / ortSum);
     }
 }

@@ -69,7 +69,9 @@ final class OrtSystem implements EmbedSystem {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> enc[i].getIds().length).reversed());
+        Arrays.sort(
+                order,
+                Comparator.comparingInt((Integer i) -> enc[i].getIds().length).reversed());
         float[][] out = new float[texts.size()][];
         for (int start = 0; start < order.length; start += BATCH) {
             int b = Math.min(BATCH, order.length - start);

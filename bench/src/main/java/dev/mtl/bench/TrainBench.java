@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
  * training = 3 × forward (the backward costs twice the forward). Tokens are real (unpadded) tokens,
  * so padding counts as waste, as it should.
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Training speed and model-FLOPs utilization on SNIPS (joint intent + slots).")
 final class TrainBench implements Callable<Integer> {
 
@@ -38,22 +40,32 @@ final class TrainBench implements Callable<Integer> {
     /** Timed products per peak probe, one probe after every step (~25 ms). */
     private static final int PROBE_REPS = 5;
 
-    @Option(names = "--steps", defaultValue = "80", description = "Optimizer steps to time (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--steps",
+            defaultValue = "80",
+            description = "Optimizer steps to time (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--grad-accum",
+            defaultValue = "1",
+            description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
 
-    @Option(names = "--lazy-embeddings", description = "optimizer.lazy_embeddings: update only the word-embedding rows in the batch.")
+    @Option(
+            names = "--lazy-embeddings",
+            description = "optimizer.lazy_embeddings: update only the word-embedding rows in the batch.")
     boolean lazyEmbeddings;
 
     @Option(names = "--data", defaultValue = "data", description = "The repository's data directory.")
     Path data;
 
-    @Option(names = "--profile", description = "Write PyTorch's profiler trace (Chrome trace JSON) of steps 21-25 to this file.")
+    @Option(
+            names = "--profile",
+            description = "Write PyTorch's profiler trace (Chrome trace JSON) of steps 21-25 to this file.")
     Path profile;
 
     @Override
@@ -66,11 +78,22 @@ final class TrainBench implements Callable<Integer> {
             List<String> lines = Files.readAllLines(data.resolve("snips/train").resolve(f));
             Files.write(train.resolve(f), lines.subList(0, Math.min(n, lines.size())));
         }
-        Files.writeString(tmp.resolve("train.yaml"), String.join("\n",
-                "backbone: default", "max_length: 64", "batch_size: " + batchSize, "epochs: 1",
-                "tasks:", "  - {name: intent, kind: classification}", "  - {name: slots, kind: ner}",
-                "datasets:", "  - {name: snips, format: jointbert, train: train, feeds: {intent: label, slots: tags}}",
-                "optimizer: {grad_accum: " + gradAccum + ", lazy_embeddings: " + lazyEmbeddings + "}", "checkpoint: {every: 100000}", ""));
+        Files.writeString(
+                tmp.resolve("train.yaml"),
+                String.join(
+                        "\n",
+                        "backbone: default",
+                        "max_length: 64",
+                        "batch_size: " + batchSize,
+                        "epochs: 1",
+                        "tasks:",
+                        "  - {name: intent, kind: classification}",
+                        "  - {name: slots, kind: ner}",
+                        "datasets:",
+                        "  - {name: snips, format: jointbert, train: train, feeds: {intent: label, slots: tags}}",
+                        "optimizer: {grad_accum: " + gradAccum + ", lazy_embeddings: " + lazyEmbeddings + "}",
+                        "checkpoint: {every: 100000}",
+                        ""));
         TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
         List<Trainer.Dataset> ds = Trainer.readDatasets(cfg);
         Path out = tmp.resolve("run");
@@ -90,7 +113,8 @@ final class TrainBench implements Callable<Integer> {
                 if (profile != null && step == 20) {
                     ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
                 } else if (profile != null && step == 25) {
-                    ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
+                    ai.djl.pytorch.jni.JniUtils.stopProfile(
+                            profile.toAbsolutePath().toString());
                 }
                 int window = (int) ((step - 1) / WINDOW);
                 long p0 = System.nanoTime();
@@ -117,25 +141,30 @@ final class TrainBench implements Callable<Integer> {
                 continue;
             }
             window++;
-            // The first window includes warm-up (native init, first allocations); a last short one is not a full window.
+            // The first window includes warm-up (native init, first allocations); a last short one is not a full
+            // window.
             if (window == 0 || window >= probeRates.size() || j.get("step").asLong() % WINDOW != 0) {
                 continue;
             }
             double seconds = WINDOW / j.get("steps_per_s").asDouble();
             double tokens = j.get("tokens_per_s").asDouble() * seconds;
             tps.add(tokens / (seconds - probeSeconds[window]));
-            peaks.add(Stats.median(probeRates.get(window).stream().mapToDouble(Double::doubleValue).toArray()));
+            peaks.add(Stats.median(probeRates.get(window).stream()
+                    .mapToDouble(Double::doubleValue)
+                    .toArray()));
             fwd.add(j.get("ms_forward").asDouble());
             bwd.add(j.get("ms_backward").asDouble());
             opt.add(j.get("ms_optimizer").asDouble());
         }
-        BertConfig c = BertConfig.parse(getClass().getClassLoader().getResourceAsStream("dev/mtl/minilm/config.json"), "config");
+        BertConfig c = BertConfig.parse(
+                getClass().getClassLoader().getResourceAsStream("dev/mtl/minilm/config.json"), "config");
         double meanTokens = meanTokens(ds.get(0));
         double h = c.hiddenSize();
         double fwdFlopsPerToken = 2 * (4 * h * h + 2 * h * c.intermediateSize()) * c.numHiddenLayers()
                 + 4 * meanTokens * h * c.numHiddenLayers();
         double trainFlopsPerToken = 3 * fwdFlopsPerToken;
-        double tokPerS = Stats.median(tps.stream().mapToDouble(Double::doubleValue).toArray());
+        double tokPerS =
+                Stats.median(tps.stream().mapToDouble(Double::doubleValue).toArray());
         double achieved = tokPerS * trainFlopsPerToken / 1e9;
         double[] peakOf = peaks.stream().mapToDouble(Double::doubleValue).toArray();
         double[] mfu = new double[tps.size()];
@@ -147,19 +176,47 @@ final class TrainBench implements Callable<Integer> {
         double b = Stats.median(bwd.stream().mapToDouble(Double::doubleValue).toArray());
         double o = Stats.median(opt.stream().mapToDouble(Double::doubleValue).toArray());
         double stepMs = f + b + o;
-        System.out.printf(Locale.ROOT, "%nSNIPS joint training, all-MiniLM-L6-v2, batch %d x %d micro-batches, %d steps "
-                + "(%.0f s wall), mean %.1f tokens per sentence, %s AdamW on the word embeddings%n", batchSize, gradAccum, steps, wall,
-                meanTokens, lazyEmbeddings ? "lazy" : "dense");
-        System.out.printf(Locale.ROOT, "  tokens/s (median of %d windows of %d steps)  %10.0f%n", tps.size(), WINDOW, tokPerS);
-        System.out.printf(Locale.ROOT, "  step: forward+loss %.1f ms (%.0f%%), backward %.1f ms (%.0f%%), AdamW %.1f ms (%.0f%%)%n",
-                f, 100 * f / stepMs, b, 100 * b / stepMs, o, 100 * o / stepMs);
-        System.out.printf(Locale.ROOT, "  model FLOPs per token (train)                 %10.1f MFLOP%n", trainFlopsPerToken / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "%nSNIPS joint training, all-MiniLM-L6-v2, batch %d x %d micro-batches, %d steps "
+                        + "(%.0f s wall), mean %.1f tokens per sentence, %s AdamW on the word embeddings%n",
+                batchSize,
+                gradAccum,
+                steps,
+                wall,
+                meanTokens,
+                lazyEmbeddings ? "lazy" : "dense");
+        System.out.printf(
+                Locale.ROOT, "  tokens/s (median of %d windows of %d steps)  %10.0f%n", tps.size(), WINDOW, tokPerS);
+        System.out.printf(
+                Locale.ROOT,
+                "  step: forward+loss %.1f ms (%.0f%%), backward %.1f ms (%.0f%%), AdamW %.1f ms (%.0f%%)%n",
+                f,
+                100 * f / stepMs,
+                b,
+                100 * b / stepMs,
+                o,
+                100 * o / stepMs);
+        System.out.printf(
+                Locale.ROOT,
+                "  model FLOPs per token (train)                 %10.1f MFLOP%n",
+                trainFlopsPerToken / 1e6);
         System.out.printf(Locale.ROOT, "  achieved                                      %10.1f GFLOPS%n", achieved);
-        System.out.printf(Locale.ROOT, "  FP32 matmul peak, inside each window (median / best) %5.1f / %.1f GFLOPS%n", peak[0], peak[1]);
-        System.out.printf(Locale.ROOT, "  MFU per window vs its own peak: %s%n", java.util.Arrays.stream(mfu)
-                .mapToObj(x -> String.format(Locale.ROOT, "%.0f%%", 100 * x)).collect(java.util.stream.Collectors.joining(" ")));
-        System.out.printf(Locale.ROOT, "  MFU, median over windows                      %10.1f %%%n", 100 * Stats.median(mfu));
-        System.out.printf(Locale.ROOT, "  MFU vs the best peak of the run               %10.1f %%%n", 100 * achieved / peak[1]);
+        System.out.printf(
+                Locale.ROOT,
+                "  FP32 matmul peak, inside each window (median / best) %5.1f / %.1f GFLOPS%n",
+                peak[0],
+                peak[1]);
+        System.out.printf(
+                Locale.ROOT,
+                "  MFU per window vs its own peak: %s%n",
+                java.util.Arrays.stream(mfu)
+                        .mapToObj(x -> String.format(Locale.ROOT, "%.0f%%", 100 * x))
+                        .collect(java.util.stream.Collectors.joining(" ")));
+        System.out.printf(
+                Locale.ROOT, "  MFU, median over windows                      %10.1f %%%n", 100 * Stats.median(mfu));
+        System.out.printf(
+                Locale.ROOT, "  MFU vs the best peak of the run               %10.1f %%%n", 100 * achieved / peak[1]);
         // The ceiling: the encoder's own dense products at this batch's size (M = tokens per micro-batch),
         // timed alone. No training step on these shapes can run faster than its products do.
         int m = (int) Math.round(batchSize * meanTokens);
@@ -169,12 +226,28 @@ final class TrainBench implements Callable<Integer> {
         double[] up = linearRate(m, hi, in);
         double[] down = linearRate(m, in, hi);
         double flopLayer = 2.0 * m * (4.0 * hi * hi + 2.0 * hi * in);
-        double secLayer = 4 * 2.0 * m * hi * hi / (q[0] * 1e9) + 2.0 * m * hi * in / (up[0] * 1e9) + 2.0 * m * in * hi / (down[0] * 1e9);
+        double secLayer = 4 * 2.0 * m * hi * hi / (q[0] * 1e9)
+                + 2.0 * m * hi * in / (up[0] * 1e9)
+                + 2.0 * m * in * hi / (down[0] * 1e9);
         double ceiling = flopLayer / secLayer / 1e9;
-        System.out.printf(Locale.ROOT, "  the layer's dense products alone, M = %d tokens: (%d,%d) %.0f, (%d,%d) %.0f, (%d,%d) %.0f GFLOPS%n",
-                m, hi, hi, q[0], hi, in, up[0], in, hi, down[0]);
-        System.out.printf(Locale.ROOT, "  ceiling from those products                   %10.1f GFLOPS = %.1f %% of the median peak%n",
-                ceiling, 100 * ceiling / peak[0]);
+        System.out.printf(
+                Locale.ROOT,
+                "  the layer's dense products alone, M = %d tokens: (%d,%d) %.0f, (%d,%d) %.0f, (%d,%d) %.0f GFLOPS%n",
+                m,
+                hi,
+                hi,
+                q[0],
+                hi,
+                in,
+                up[0],
+                in,
+                hi,
+                down[0]);
+        System.out.printf(
+                Locale.ROOT,
+                "  ceiling from those products                   %10.1f GFLOPS = %.1f %% of the median peak%n",
+                ceiling,
+                100 * ceiling / peak[0]);
         return 0;
     }
 
@@ -197,7 +270,11 @@ final class TrainBench implements Callable<Integer> {
             NDArray x = m.randomNormal(new Shape(mRows, k));
             NDArray w = m.randomNormal(new Shape(n, k));
             NDArray b = m.randomNormal(new Shape(n));
-            return gflops(m, 2.0 * mRows * k * n, 50, () -> ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow());
+            return gflops(
+                    m,
+                    2.0 * mRows * k * n,
+                    50,
+                    () -> ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow());
         }
     }
 
@@ -217,7 +294,8 @@ final class TrainBench implements Callable<Integer> {
     }
 
     /** Times {@code op} {@code reps} times after {@code warmup} unmeasured runs; each result is freed at once. */
-    private static double[] rates(NDManager m, double flop, int warmup, int reps, java.util.function.Supplier<NDArray> op) {
+    private static double[] rates(
+            NDManager m, double flop, int warmup, int reps, java.util.function.Supplier<NDArray> op) {
         double[] g = new double[reps];
         for (int r = -warmup; r < reps; r++) {
             try (NDManager s = m.newSubManager()) {

@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mtl embed}: one UTF-8 text per input line → one {@code {"embedding":[...]}} per output line. */
-@Command(name = "embed", mixinStandardHelpOptions = true,
+@Command(
+        name = "embed",
+        mixinStandardHelpOptions = true,
         description = "Sentence embeddings, one JSON object per input line, in input order.")
 final class EmbedCommand implements Callable<Integer> {
 
@@ -35,13 +37,18 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Hugging Face BERT directory (default: embedded all-MiniLM-L6-v2).")
     Path model;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "32",
+            description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--max-length", description = "Longest window in tokens (default: the model's maximum).")
     Integer maxLength;
 
-    @Option(names = "--truncate", description = "Cut texts longer than the maximum (with a warning) instead of windowing them.")
+    @Option(
+            names = "--truncate",
+            description = "Cut texts longer than the maximum (with a warning) instead of windowing them.")
     boolean truncate;
 
     @Option(names = "--verbose", description = "Show stack traces on errors.")
@@ -64,7 +71,9 @@ final class EmbedCommand implements Callable<Integer> {
             SentenceEncoder enc = base.withOptions(o);
             long total;
             try (ProgressBar bar = Progress.bar("embed", System.console() != null)) {
-                total = writeJsonl(lines, enc, out.stream(), n -> { if (bar != null) bar.stepTo(n); });
+                total = writeJsonl(lines, enc, out.stream(), n -> {
+                    if (bar != null) bar.stepTo(n);
+                });
             }
             out.commit();
             System.err.println("embedded " + total + " texts → " + (output.equals("-") ? "stdout" : output));
@@ -81,7 +90,8 @@ final class EmbedCommand implements Callable<Integer> {
      * @param progress texts embedded so far
      * @return the number of texts
      */
-    static long writeJsonl(TextLines lines, SentenceEncoder enc, OutputStream out, LongConsumer progress) throws IOException {
+    static long writeJsonl(TextLines lines, SentenceEncoder enc, OutputStream out, LongConsumer progress)
+            throws IOException {
         JsonGenerator json = JSON.createGenerator(out);
         json.setRootValueSeparator(null);
         long total = 0;

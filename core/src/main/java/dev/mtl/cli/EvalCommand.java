@@ -37,11 +37,15 @@ import picocli.CommandLine.Option;
  * (both come from {@link Evaluator}). Parsing, feed resolution and printing only; no metric is computed
  * here.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Score a model on labelled data: accuracy/macro-F1 per classification task, entity P/R/F1 per NER task.")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description =
+                "Score a model on labelled data: accuracy/macro-F1 per classification task, entity P/R/F1 per NER task.")
 final class EvalCommand implements Callable<Integer> {
 
-    private static final String FORMATS = String.join(", ", Arrays.stream(Format.values()).map(Format::key).toList());
+    private static final String FORMATS =
+            String.join(", ", Arrays.stream(Format.values()).map(Format::key).toList());
     private static final Pattern NON_NEGATIVE_INT = Pattern.compile("\\d{1,9}");
     /** Name of the predictions file Evaluator writes in its scratch directory. */
     private static final String PREFIX = "eval";
@@ -52,26 +56,38 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Labelled data: a JointBERT directory or a file.")
     Path data;
 
-    @Option(names = "--format", description = "One of jointbert, conll, csv, tsv, label_prefix, jsonl (default: from --data: "
-            + "directory → jointbert, .jsonl, .csv, .tsv, .conll by extension).")
+    @Option(
+            names = "--format",
+            description = "One of jointbert, conll, csv, tsv, label_prefix, jsonl (default: from --data: "
+                    + "directory → jointbert, .jsonl, .csv, .tsv, .conll by extension).")
     String format;
 
-    @Option(names = "--feeds", description = "task=field pairs, field label or tags (default: every task of the model "
-            + "whose kind the data can score).")
+    @Option(
+            names = "--feeds",
+            description = "task=field pairs, field label or tags (default: every task of the model "
+                    + "whose kind the data can score).")
     String feeds;
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "Reader option, as under a training config "
-            + "dataset's options (true/false and whole numbers are typed as in YAML). Repeatable.")
+    @Option(
+            names = "--option",
+            paramLabel = "KEY=VALUE",
+            description = "Reader option, as under a training config "
+                    + "dataset's options (true/false and whole numbers are typed as in YAML). Repeatable.")
     Map<String, String> options = new LinkedHashMap<>();
 
-    @Option(names = "--encoding", defaultValue = "UTF-8", description = "Charset of the data (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--encoding",
+            defaultValue = "UTF-8",
+            description = "Charset of the data (default: ${DEFAULT-VALUE}).")
     String encoding;
 
     @Option(names = "--output", description = "Write the metrics as JSON here (- for stdout).")
     String output;
 
-    @Option(names = "--predictions", description = "Write 'word gold predicted' (conlleval input) here; with several "
-            + "NER tasks, one file per task with a .<task> suffix.")
+    @Option(
+            names = "--predictions",
+            description = "Write 'word gold predicted' (conlleval input) here; with several "
+                    + "NER tasks, one file per task with a .<task> suffix.")
     String predictions;
 
     @Option(names = "--verbose", description = "Show stack traces on errors.")
@@ -99,11 +115,13 @@ final class EvalCommand implements Callable<Integer> {
             }
             Map<String, Feed> fed = feeds == null ? defaultFeeds(tasks, fmt, examples) : parseFeeds(feeds, tasks, fmt);
             checkExamplesCarry(fed, examples);
-            List<String> nerTasks = fed.entrySet().stream().filter(e -> e.getValue() == Feed.TAGS).map(Map.Entry::getKey)
+            List<String> nerTasks = fed.entrySet().stream()
+                    .filter(e -> e.getValue() == Feed.TAGS)
+                    .map(Map.Entry::getKey)
                     .toList();
             if (predictions != null && nerTasks.isEmpty()) {
-                throw new IllegalArgumentException("--predictions: no NER task is evaluated (tasks: "
-                        + String.join(", ", fed.keySet()) + ")");
+                throw new IllegalArgumentException(
+                        "--predictions: no NER task is evaluated (tasks: " + String.join(", ", fed.keySet()) + ")");
             }
             if ("-".equals(predictions) && nerTasks.size() > 1) {
                 throw new IllegalArgumentException("--predictions -: " + nerTasks.size() + " NER tasks ("
@@ -111,7 +129,8 @@ final class EvalCommand implements Callable<Integer> {
             }
 
             Map<String, InstanceEncoder.Field> fields = new LinkedHashMap<>();
-            fed.forEach((t, f) -> fields.put(t, f == Feed.LABEL ? InstanceEncoder.Field.LABEL : InstanceEncoder.Field.TAGS));
+            fed.forEach((t, f) ->
+                    fields.put(t, f == Feed.LABEL ? InstanceEncoder.Field.LABEL : InstanceEncoder.Field.TAGS));
             Path scratch = predictions == null ? null : Files.createTempDirectory("mtl-eval");
             try {
                 Evaluator.Scores scores = Evaluator.evaluate(m, examples, fields, m.defaultOptions(), scratch, PREFIX);
@@ -151,8 +170,9 @@ final class EvalCommand implements Callable<Integer> {
             case "csv" -> Format.CSV;
             case "tsv" -> Format.TSV;
             case "conll" -> Format.CONLL;
-            default -> throw new IllegalArgumentException("--data " + data + ": cannot tell the format from the name; "
-                    + "give --format (one of " + FORMATS + ")");
+            default ->
+                throw new IllegalArgumentException("--data " + data + ": cannot tell the format from the name; "
+                        + "give --format (one of " + FORMATS + ")");
         };
     }
 
@@ -197,7 +217,9 @@ final class EvalCommand implements Callable<Integer> {
             String option = key.substring("options.".length());
             if (!fmt.options().contains(option)) {
                 return "--option " + option + ": unknown for format " + fmt.key() + "; "
-                        + (fmt.options().isEmpty() ? "it takes no options" : "allowed: " + String.join(", ", fmt.options()));
+                        + (fmt.options().isEmpty()
+                                ? "it takes no options"
+                                : "allowed: " + String.join(", ", fmt.options()));
             }
             return "--option " + e.getMessage();
         }
@@ -228,11 +250,18 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         if (out.isEmpty()) {
-            List<String> have = tasks.values().stream().map(t -> t.name() + " (" + kind(t) + ")").toList();
+            List<String> have = tasks.values().stream()
+                    .map(t -> t.name() + " (" + kind(t) + ")")
+                    .toList();
             throw new IllegalArgumentException("the model has no task this data can score: model tasks "
                     + (have.isEmpty() ? "none" : String.join(", ", have)) + "; " + fmt.key() + " data at " + data
-                    + " gives " + String.join(", ", fmt.fields().stream().filter(f -> examples.stream()
-                            .anyMatch(e -> carries(e, f))).map(Feed::key).toList()));
+                    + " gives "
+                    + String.join(
+                            ", ",
+                            fmt.fields().stream()
+                                    .filter(f -> examples.stream().anyMatch(e -> carries(e, f)))
+                                    .map(Feed::key)
+                                    .toList()));
         }
         return out;
     }
@@ -250,14 +279,17 @@ final class EvalCommand implements Callable<Integer> {
             String name = kv[0].strip();
             String field = kv[1].strip();
             TaskConfig task = tasks.get(name);
-            Feed feed = Arrays.stream(Feed.values()).filter(f -> f.key().equals(field)).findFirst().orElse(null);
+            Feed feed = Arrays.stream(Feed.values())
+                    .filter(f -> f.key().equals(field))
+                    .findFirst()
+                    .orElse(null);
             if (task == null) {
                 problems.add("unknown task '" + name + "' (model tasks: " + String.join(", ", tasks.keySet()) + ")");
             } else if (feed == null) {
                 problems.add("'" + name + "=" + field + "': unknown field '" + field + "' (label or tags)");
             } else if (feed != scoredBy(task)) {
-                problems.add("task '" + name + "' is " + kind(task) + ", scored from '" + scoredBy(task).key()
-                        + "', not '" + field + "'");
+                problems.add("task '" + name + "' is " + kind(task) + ", scored from '"
+                        + scoredBy(task).key() + "', not '" + field + "'");
             } else if (!fmt.fields().contains(feed)) {
                 problems.add("format " + fmt.key() + " has no '" + field + "' field for task '" + name + "' (it has: "
                         + String.join(", ", fmt.fields().stream().map(Feed::key).toList()) + ")");
@@ -272,7 +304,9 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static boolean carries(Example e, Feed f) {
-        return f == Feed.LABEL ? !e.labels().isEmpty() : !e.tags().isEmpty() || !e.entities().isEmpty();
+        return f == Feed.LABEL
+                ? !e.labels().isEmpty()
+                : !e.tags().isEmpty() || !e.entities().isEmpty();
     }
 
     /**
@@ -282,11 +316,12 @@ final class EvalCommand implements Callable<Integer> {
     private static void checkExamplesCarry(Map<String, Feed> fed, List<Example> examples) {
         for (var f : fed.entrySet()) {
             for (Example e : examples) {
-                boolean missing = f.getValue() == Feed.LABEL ? e.labels().isEmpty()
+                boolean missing = f.getValue() == Feed.LABEL
+                        ? e.labels().isEmpty()
                         : !e.tokens().isEmpty() && e.tags().isEmpty();
                 if (missing) {
-                    throw new IllegalArgumentException(e.id() + ": no " + f.getValue().key() + " for task '"
-                            + f.getKey() + "'");
+                    throw new IllegalArgumentException(
+                            e.id() + ": no " + f.getValue().key() + " for task '" + f.getKey() + "'");
                 }
             }
         }
@@ -296,11 +331,29 @@ final class EvalCommand implements Callable<Integer> {
         scores.classification().forEach((task, r) -> {
             out.printf(Locale.ROOT, "%s (classification, %d examples)%n", task, examples);
             out.printf(Locale.ROOT, "  accuracy %6.2f   macro-F1 %6.2f%n", 100 * r.accuracy(), 100 * r.macroF1());
-            int w = Math.max(5, r.perClass().stream().mapToInt(c -> c.label().length()).max().orElse(0));
-            out.printf(Locale.ROOT, "  %-" + w + "s  %9s  %6s  %6s  %7s%n", "label", "precision", "recall", "f1", "support");
+            int w = Math.max(
+                    5,
+                    r.perClass().stream()
+                            .mapToInt(c -> c.label().length())
+                            .max()
+                            .orElse(0));
+            out.printf(
+                    Locale.ROOT,
+                    "  %-" + w + "s  %9s  %6s  %6s  %7s%n",
+                    "label",
+                    "precision",
+                    "recall",
+                    "f1",
+                    "support");
             for (ClassScore c : r.perClass()) {
-                out.printf(Locale.ROOT, "  %-" + w + "s  %9.2f  %6.2f  %6.2f  %7d%n", c.label(), 100 * c.precision(),
-                        100 * c.recall(), 100 * c.f1(), c.support());
+                out.printf(
+                        Locale.ROOT,
+                        "  %-" + w + "s  %9.2f  %6.2f  %6.2f  %7d%n",
+                        c.label(),
+                        100 * c.precision(),
+                        100 * c.recall(),
+                        100 * c.f1(),
+                        c.support());
             }
             out.println();
         });
@@ -309,11 +362,28 @@ final class EvalCommand implements Callable<Integer> {
             Map<String, EntityScore> rows = new LinkedHashMap<>();
             rows.put("overall", r.overall());
             rows.putAll(new TreeMap<>(r.perType()));
-            int w = Math.max(7, rows.keySet().stream().mapToInt(String::length).max().orElse(0));
-            out.printf(Locale.ROOT, "  %-" + w + "s  %9s  %6s  %6s  %5s  %9s  %7s%n", "type", "precision", "recall", "f1",
-                    "gold", "predicted", "correct");
-            rows.forEach((type, s) -> out.printf(Locale.ROOT, "  %-" + w + "s  %9.2f  %6.2f  %6.2f  %5d  %9d  %7d%n", type,
-                    100 * s.precision(), 100 * s.recall(), 100 * s.f1(), s.gold(), s.predicted(), s.correct()));
+            int w = Math.max(
+                    7, rows.keySet().stream().mapToInt(String::length).max().orElse(0));
+            out.printf(
+                    Locale.ROOT,
+                    "  %-" + w + "s  %9s  %6s  %6s  %5s  %9s  %7s%n",
+                    "type",
+                    "precision",
+                    "recall",
+                    "f1",
+                    "gold",
+                    "predicted",
+                    "correct");
+            rows.forEach((type, s) -> out.printf(
+                    Locale.ROOT,
+                    "  %-" + w + "s  %9.2f  %6.2f  %6.2f  %5d  %9d  %7d%n",
+                    type,
+                    100 * s.precision(),
+                    100 * s.recall(),
+                    100 * s.f1(),
+                    s.gold(),
+                    s.predicted(),
+                    s.correct()));
             out.printf(Locale.ROOT, "  token accuracy %.2f%n%n", 100 * r.tokenAccuracy());
         });
         out.flush();
@@ -330,7 +400,10 @@ final class EvalCommand implements Callable<Integer> {
         doc.put("examples", examples);
         doc.put("tasks", tasks);
         try (Outputs out = Outputs.open(path)) {
-            out.stream().write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+            out.stream()
+                    .write(new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsBytes(doc));
             out.stream().write('\n');
             out.commit();
         }

@@ -13,8 +13,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "mtl 0.1.0",
         description = "Multi-task BERT on the JVM: sentence embeddings, classification, NER.",
-        subcommands = {EmbedCommand.class, PredictCommand.class, TrainCommand.class, EvalCommand.class,
-                ServeCommand.class, ServeBenchCommand.class})
+        subcommands = {
+            EmbedCommand.class,
+            PredictCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            ServeCommand.class,
+            ServeBenchCommand.class
+        })
 public final class Main implements Runnable {
 
     /** Exit code for bad input or a failed run (usage errors get picocli's 2). */

@@ -7,7 +7,6 @@ import dev.mtl.Prediction;
 import dev.mtl.PredictionJson;
 import dev.mtl.config.Task;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,11 +18,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mtl predict}: any subset of embedding, classification and NER, one JSON object per input line. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
         description = "Run the model's heads on one text per line; JSONL out, in input order.")
 final class PredictCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "Model directory (default: the embedded all-MiniLM-L6-v2, embedding only).")
+    @Option(
+            names = "--model",
+            description = "Model directory (default: the embedded all-MiniLM-L6-v2, embedding only).")
     Path model;
 
     @Option(names = "--input", required = true, description = "Input file, one text per line (- for stdin).")
@@ -32,13 +35,20 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Output JSONL file (- for stdout).")
     String output;
 
-    @Option(names = "--tasks", description = "Comma-separated subset of embedding,classification,ner (default: all the model has).")
+    @Option(
+            names = "--tasks",
+            description = "Comma-separated subset of embedding,classification,ner (default: all the model has).")
     String tasks;
 
-    @Option(names = "--pretokenized", description = "Input lines are whitespace-separated words; tags come back one per word.")
+    @Option(
+            names = "--pretokenized",
+            description = "Input lines are whitespace-separated words; tags come back one per word.")
     boolean pretokenized;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "32",
+            description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--verbose", description = "Show stack traces on errors.")
@@ -66,11 +76,16 @@ final class PredictCommand implements Callable<Integer> {
                     if (pretokenized) {
                         List<List<String>> words = new ArrayList<>(chunk.size());
                         for (String line : chunk) {
-                            words.add(line.isBlank() ? List.of() : Arrays.asList(line.strip().split("\\s+")));
+                            words.add(
+                                    line.isBlank()
+                                            ? List.of()
+                                            : Arrays.asList(line.strip().split("\\s+")));
                         }
                         preds = m.predictWords(words, requested, options);
                     } else {
-                        preds = m.predict(chunk, requested, options, n -> { if (bar != null) bar.stepTo(before + n); });
+                        preds = m.predict(chunk, requested, options, n -> {
+                            if (bar != null) bar.stepTo(before + n);
+                        });
                     }
                     for (Prediction p : preds) {
                         out.stream().write(json.writeValueAsBytes(PredictionJson.toJson(p)));

@@ -49,47 +49,83 @@ import picocli.CommandLine.Option;
  * burst of requests in flight and reports how many of them failed. A benchmark, not a test: it prints
  * numbers.
  */
-@Command(name = "serve-bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve-bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmark mtl serve: concurrent HTTP clients vs offline throughput on the same texts.")
 final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "default", description = "Model directory, or 'default' for the embedded model (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--model",
+            defaultValue = "default",
+            description = "Model directory, or 'default' for the embedded model (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--clients", defaultValue = "32", description = "Concurrent HTTP clients (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--clients",
+            defaultValue = "32",
+            description = "Concurrent HTTP clients (default: ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--requests", defaultValue = "10000", description = "Requests in the measured run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--requests",
+            defaultValue = "10000",
+            description = "Requests in the measured run (default: ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--max-texts", defaultValue = "8", description = "Texts per request: uniform in 1..N (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-texts",
+            defaultValue = "8",
+            description = "Texts per request: uniform in 1..N (default: ${DEFAULT-VALUE}).")
     int maxTexts;
 
-    @Option(names = "--data", defaultValue = "data", description = "Directory with snips/test/seq.in and trec/TREC_10.label (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--data",
+            defaultValue = "data",
+            description = "Directory with snips/test/seq.in and trec/TREC_10.label (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--max-batch-tokens", defaultValue = "" + ServeSettings.DEFAULT_MAX_BATCH_TOKENS, description = "As for mtl serve.")
+    @Option(
+            names = "--max-batch-tokens",
+            defaultValue = "" + ServeSettings.DEFAULT_MAX_BATCH_TOKENS,
+            description = "As for mtl serve.")
     int maxBatchTokens;
 
-    @Option(names = "--max-wait-ms", defaultValue = "" + ServeSettings.DEFAULT_MAX_WAIT_MS, description = "As for mtl serve.")
+    @Option(
+            names = "--max-wait-ms",
+            defaultValue = "" + ServeSettings.DEFAULT_MAX_WAIT_MS,
+            description = "As for mtl serve.")
     int maxWaitMs;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for the request mix (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed for the request mix (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--warmup", defaultValue = "1000",
-            description = "Requests sent before the measured run, not measured: the server JVM's JIT compiles its hot paths (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "1000",
+            description =
+                    "Requests sent before the measured run, not measured: the server JVM's JIT compiles its hot paths (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--encoding-format", defaultValue = "float",
+    @Option(
+            names = "--encoding-format",
+            defaultValue = "float",
             description = "encoding_format of /v1/embeddings requests: float or base64 (default: ${DEFAULT-VALUE}).")
     String encodingFormat;
 
-    @Option(names = "--rounds", defaultValue = "5",
-            description = "Rounds, each timing offline and then served throughput on its share of the requests (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rounds",
+            defaultValue = "5",
+            description =
+                    "Rounds, each timing offline and then served throughput on its share of the requests (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--in-process", description = "Run the server in this JVM, beside the clients (default: its own JVM, as in production).")
+    @Option(
+            names = "--in-process",
+            description = "Run the server in this JVM, beside the clients (default: its own JVM, as in production).")
     boolean inProcess;
 
     @Option(names = "--verbose", description = "Show stack traces on errors.")
@@ -103,18 +139,27 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             throw new IllegalArgumentException("--clients, --requests, --max-texts and --rounds must be >= 1");
         }
         if (!encodingFormat.equals("float") && !encodingFormat.equals("base64")) {
-            throw new IllegalArgumentException("--encoding-format must be float or base64, got '" + encodingFormat + "'");
+            throw new IllegalArgumentException(
+                    "--encoding-format must be float or base64, got '" + encodingFormat + "'");
         }
         List<String> pool = texts();
         Random rnd = new Random(seed);
         List<List<String>> plan = new ArrayList<>(requests);
         for (int r = 0; r < requests; r++) {
             int n = 1 + rnd.nextInt(maxTexts);
-            plan.add(IntStream.range(0, n).mapToObj(i -> pool.get(rnd.nextInt(pool.size()))).toList());
+            plan.add(IntStream.range(0, n)
+                    .mapToObj(i -> pool.get(rnd.nextInt(pool.size())))
+                    .toList());
         }
         List<String> all = plan.stream().flatMap(List::stream).toList();
-        System.err.printf(Locale.ROOT, "serve-bench: %d requests, %d texts (%.2f per request) from %d distinct; %d clients; %d cores%n",
-                requests, all.size(), all.size() / (double) requests, pool.size(), clients,
+        System.err.printf(
+                Locale.ROOT,
+                "serve-bench: %d requests, %d texts (%.2f per request) from %d distinct; %d clients; %d cores%n",
+                requests,
+                all.size(),
+                all.size() / (double) requests,
+                pool.size(),
+                clients,
                 Runtime.getRuntime().availableProcessors());
 
         // The offline side's model stays in this JVM for the whole run: offline and served windows alternate.
@@ -134,37 +179,54 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         }
         float[][] offline = new float[all.size()][];
 
-        ServeSettings settings = ServeSettings.defaults().withPort(0).withBatching(maxBatchTokens, maxWaitMs, 4 * clients + 64)
-                .withLimits(Math.max(maxTexts, ServeSettings.DEFAULT_MAX_TEXTS), ServeSettings.DEFAULT_MAX_TEXT_CHARS,
+        ServeSettings settings = ServeSettings.defaults()
+                .withPort(0)
+                .withBatching(maxBatchTokens, maxWaitMs, 4 * clients + 64)
+                .withLimits(
+                        Math.max(maxTexts, ServeSettings.DEFAULT_MAX_TEXTS),
+                        ServeSettings.DEFAULT_MAX_TEXT_CHARS,
                         ServeSettings.DEFAULT_MAX_BODY_BYTES);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        Target target = inProcess ? new InProcess(Server.start(loadModel(), settings)) : ChildServer.start(model, settings, http);
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        Target target = inProcess
+                ? new InProcess(Server.start(loadModel(), settings))
+                : ChildServer.start(model, settings, http);
         try (Target t = target) {
             long rssLoaded = t.rssKb();
             String path = embedOnly ? "/v1/embeddings" : "/v1/predict";
             URI uri = URI.create(t.url() + path);
             // Warm-up: JIT, connections, the first batches (the allocator's working set); not measured.
-            fire(http, uri, plan.subList(0, Math.min(requests, warmup)), embedOnly, tasks, null, new long[requests],
+            fire(
+                    http,
+                    uri,
+                    plan.subList(0, Math.min(requests, warmup)),
+                    embedOnly,
+                    tasks,
+                    null,
+                    new long[requests],
                     new AtomicInteger());
             long rssBefore = t.rssKb();
 
             long[] latencies = new long[requests];
             AtomicInteger errors = new AtomicInteger();
             DoubleAccumulator maxDiff = new DoubleAccumulator(Math::max, 0);
-            Check parity = embedOnly ? (r, body) -> {
-                // Every 10th answer: compare with the offline vectors (the server must not change results).
-                if (r % 10 == 0) {
-                    JsonNode data = json.readTree(body).get("data");
-                    for (int i = 0; i < data.size(); i++) {
-                        float[] got = vector(data.get(i).get("embedding"));
-                        float[] ref = offline[offsets[r] + i];
-                        for (int k = 0; k < ref.length; k++) {
-                            maxDiff.accumulate(Math.abs(got[k] - ref[k]));
+            Check parity = embedOnly
+                    ? (r, body) -> {
+                        // Every 10th answer: compare with the offline vectors (the server must not change results).
+                        if (r % 10 == 0) {
+                            JsonNode data = json.readTree(body).get("data");
+                            for (int i = 0; i < data.size(); i++) {
+                                float[] got = vector(data.get(i).get("embedding"));
+                                float[] ref = offline[offsets[r] + i];
+                                for (int k = 0; k < ref.length; k++) {
+                                    maxDiff.accumulate(Math.abs(got[k] - ref[k]));
+                                }
+                            }
                         }
                     }
-                }
-            } : null;
+                    : null;
             // The machine's speed drifts by ±10–20% over minutes, so one offline figure taken before (or
             // after) the served run is a weak peer. Instead the plan is cut into rounds, and each round
             // measures offline on its texts (the server idle), then serves the same requests: each
@@ -202,8 +264,15 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 long[] lat = new long[to - from];
                 int base = from;
                 long t1 = System.nanoTime();
-                long ok = fire(http, uri, plan.subList(from, to), embedOnly, tasks,
-                        parity == null ? null : (r, body) -> parity.accept(base + r, body), lat, errors);
+                long ok = fire(
+                        http,
+                        uri,
+                        plan.subList(from, to),
+                        embedOnly,
+                        tasks,
+                        parity == null ? null : (r, body) -> parity.accept(base + r, body),
+                        lat,
+                        errors);
                 double wall = (System.nanoTime() - t1) / 1e9;
                 System.arraycopy(lat, 0, latencies, from, lat.length);
                 servedRates[k] = ok / wall;
@@ -214,48 +283,109 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 okTexts += ok;
                 servedWall += wall;
                 if (embedOnly) {
-                    System.err.printf(Locale.ROOT, "round %d/%d: mtl embed %.0f texts/s, in memory %.0f texts/s, served %.0f texts/s, "
-                            + "ratios %.2f / %.2f%n", k + 1, rounds, cliRates[k], offlineRates[k], servedRates[k], cliRatios[k], ratios[k]);
+                    System.err.printf(
+                            Locale.ROOT,
+                            "round %d/%d: mtl embed %.0f texts/s, in memory %.0f texts/s, served %.0f texts/s, "
+                                    + "ratios %.2f / %.2f%n",
+                            k + 1,
+                            rounds,
+                            cliRates[k],
+                            offlineRates[k],
+                            servedRates[k],
+                            cliRatios[k],
+                            ratios[k]);
                 } else {
-                    System.err.printf(Locale.ROOT, "round %d/%d: offline %.0f texts/s, served %.0f texts/s, ratio %.2f%n",
-                            k + 1, rounds, offlineRates[k], servedRates[k], ratios[k]);
+                    System.err.printf(
+                            Locale.ROOT,
+                            "round %d/%d: offline %.0f texts/s, served %.0f texts/s, ratio %.2f%n",
+                            k + 1,
+                            rounds,
+                            offlineRates[k],
+                            servedRates[k],
+                            ratios[k]);
                 }
             }
             long rssAfter = t.rssKb();
             String metrics = get(http, URI.create(t.url() + "/metrics"));
-            double perBatch = metric(metrics, "mtl_batch_requests_sum") / Math.max(1, metric(metrics, "mtl_batch_requests_count"));
-            double textsPerBatch = metric(metrics, "mtl_batch_texts_sum") / Math.max(1, metric(metrics, "mtl_batch_texts_count"));
+            double perBatch = metric(metrics, "mtl_batch_requests_sum")
+                    / Math.max(1, metric(metrics, "mtl_batch_requests_count"));
+            double textsPerBatch =
+                    metric(metrics, "mtl_batch_texts_sum") / Math.max(1, metric(metrics, "mtl_batch_texts_count"));
 
             long[] sorted = latencies.clone();
             Arrays.sort(sorted);
-            System.out.printf(Locale.ROOT, "server          %s%n", inProcess ? "in this JVM, beside the clients"
-                    : "its own JVM (pid " + t.pid() + ")");
-            System.out.printf(Locale.ROOT, "requests        %d (%d texts), %d clients, endpoint %s%s%n", requests, all.size(), clients, path,
+            System.out.printf(
+                    Locale.ROOT,
+                    "server          %s%n",
+                    inProcess ? "in this JVM, beside the clients" : "its own JVM (pid " + t.pid() + ")");
+            System.out.printf(
+                    Locale.ROOT,
+                    "requests        %d (%d texts), %d clients, endpoint %s%s%n",
+                    requests,
+                    all.size(),
+                    clients,
+                    path,
                     embedOnly ? ", encoding_format " + encodingFormat : "");
             System.out.printf(Locale.ROOT, "errors          %d%n", errors.get());
-            System.out.printf(Locale.ROOT, "latency         p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    pct(sorted, 50), pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
-            System.out.printf(Locale.ROOT, "throughput      %.0f texts/s (%.0f requests/s) over %.1f s of serving%n",
-                    okTexts / servedWall, requests / servedWall, servedWall);
+            System.out.printf(
+                    Locale.ROOT,
+                    "latency         p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    pct(sorted, 50),
+                    pct(sorted, 99),
+                    sorted[sorted.length - 1] / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "throughput      %.0f texts/s (%.0f requests/s) over %.1f s of serving%n",
+                    okTexts / servedWall,
+                    requests / servedWall,
+                    servedWall);
             if (embedOnly) {
-                System.out.printf(Locale.ROOT, "mtl embed       %s texts/s in the %d rounds (its code: reads the round's texts from a file, "
-                        + "writes JSONL to a file; the server idle)%n", join(cliRates, "%.0f"), rounds);
+                System.out.printf(
+                        Locale.ROOT,
+                        "mtl embed       %s texts/s in the %d rounds (its code: reads the round's texts from a file, "
+                                + "writes JSONL to a file; the server idle)%n",
+                        join(cliRates, "%.0f"),
+                        rounds);
             }
-            System.out.printf(Locale.ROOT, "in memory       %s texts/s in the %d rounds (%s on each round's texts, no I/O, the server idle)%n",
-                    join(offlineRates, "%.0f"), rounds, embedOnly ? "MultiTaskModel.embed" : "MultiTaskModel.predict");
-            System.out.printf(Locale.ROOT, "served          %s texts/s in the same rounds%n", join(servedRates, "%.0f"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "in memory       %s texts/s in the %d rounds (%s on each round's texts, no I/O, the server idle)%n",
+                    join(offlineRates, "%.0f"),
+                    rounds,
+                    embedOnly ? "MultiTaskModel.embed" : "MultiTaskModel.predict");
+            System.out.printf(
+                    Locale.ROOT, "served          %s texts/s in the same rounds%n", join(servedRates, "%.0f"));
             if (embedOnly) {
-                System.out.printf(Locale.ROOT, "served/mtl embed %s per round; median %.2f%n", join(cliRatios, "%.2f"), median(cliRatios));
+                System.out.printf(
+                        Locale.ROOT,
+                        "served/mtl embed %s per round; median %.2f%n",
+                        join(cliRatios, "%.2f"),
+                        median(cliRatios));
             }
-            System.out.printf(Locale.ROOT, "served/memory   %s per round; median %.2f%n", join(ratios, "%.2f"), median(ratios));
-            System.out.printf(Locale.ROOT, "batching        %.1f requests, %.1f texts per forward pass on average%n", perBatch, textsPerBatch);
+            System.out.printf(
+                    Locale.ROOT, "served/memory   %s per round; median %.2f%n", join(ratios, "%.2f"), median(ratios));
+            System.out.printf(
+                    Locale.ROOT,
+                    "batching        %.1f requests, %.1f texts per forward pass on average%n",
+                    perBatch,
+                    textsPerBatch);
             if (embedOnly) {
-                System.out.printf(Locale.ROOT, "parity          max |served - in memory| = %.2e over every 10th response; "
-                        + "max |mtl embed output - in memory| = %.2e%n", maxDiff.get(), cliDiff);
+                System.out.printf(
+                        Locale.ROOT,
+                        "parity          max |served - in memory| = %.2e over every 10th response; "
+                                + "max |mtl embed output - in memory| = %.2e%n",
+                        maxDiff.get(),
+                        cliDiff);
             }
-            System.out.printf(Locale.ROOT, "server RSS      %d MB loaded, %d MB after warm-up (%d requests), %d MB after the run; "
-                    + "growth over the run %+.1f%%%n", rssLoaded / 1024, rssBefore / 1024, Math.min(requests, warmup),
-                    rssAfter / 1024, 100.0 * (rssAfter - rssBefore) / rssBefore);
+            System.out.printf(
+                    Locale.ROOT,
+                    "server RSS      %d MB loaded, %d MB after warm-up (%d requests), %d MB after the run; "
+                            + "growth over the run %+.1f%%%n",
+                    rssLoaded / 1024,
+                    rssBefore / 1024,
+                    Math.min(requests, warmup),
+                    rssAfter / 1024,
+                    100.0 * (rssAfter - rssBefore) / rssBefore);
             if (!inProcess) {
                 // A real SIGTERM with a burst of requests in flight: those the server has accepted must
                 // be answered; those arriving after the signal may be refused with 503, nothing else.
@@ -263,7 +393,16 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
                 Thread burst = new Thread(() -> {
                     try {
-                        fire(http, uri, last, embedOnly, tasks, null, new long[last.size()], new AtomicInteger(), statuses);
+                        fire(
+                                http,
+                                uri,
+                                last,
+                                embedOnly,
+                                tasks,
+                                null,
+                                new long[last.size()],
+                                new AtomicInteger(),
+                                statuses);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -274,15 +413,23 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 int exit = ((ChildServer) t).terminate();
                 double exitMs = (System.nanoTime() - tStop) / 1e6;
                 burst.join();
-                System.out.printf(Locale.ROOT, "SIGTERM         sent with %d requests just sent: answers by status %s (-1: no answer); "
-                        + "server exited with %d after %.0f ms%n", last.size(), statuses, exit, exitMs);
+                System.out.printf(
+                        Locale.ROOT,
+                        "SIGTERM         sent with %d requests just sent: answers by status %s (-1: no answer); "
+                                + "server exited with %d after %.0f ms%n",
+                        last.size(),
+                        statuses,
+                        exit,
+                        exitMs);
             }
         }
         return 0;
     }
 
     private static String join(double[] v, String format) {
-        return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, format, x)).collect(Collectors.joining(" "));
+        return Arrays.stream(v)
+                .mapToObj(x -> String.format(Locale.ROOT, format, x))
+                .collect(Collectors.joining(" "));
     }
 
     private static double median(double[] v) {
@@ -298,8 +445,10 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
     /** An embedding from a response: a float array or OpenAI's base64 (little-endian float32). */
     private static float[] vector(JsonNode e) {
         if (e.isTextual()) {
-            java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(e.asText()))
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(
+                            java.util.Base64.getDecoder().decode(e.asText()))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer();
             float[] out = new float[fb.remaining()];
             fb.get(out);
             return out;
@@ -360,7 +509,8 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             this.log = log;
         }
 
-        static ChildServer start(String model, ServeSettings s, HttpClient http) throws IOException, InterruptedException {
+        static ChildServer start(String model, ServeSettings s, HttpClient http)
+                throws IOException, InterruptedException {
             int port;
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
                 port = probe.getLocalPort();
@@ -368,24 +518,45 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
-                    "--port", "" + port, "--max-batch-tokens", "" + s.maxBatchTokens(), "--max-wait-ms", "" + s.maxWaitMs(),
-                    "--queue", "" + s.queueCapacity(), "--max-texts", "" + s.maxTexts()));
+            cmd.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Main.class.getName(),
+                    "serve",
+                    "--port",
+                    "" + port,
+                    "--max-batch-tokens",
+                    "" + s.maxBatchTokens(),
+                    "--max-wait-ms",
+                    "" + s.maxWaitMs(),
+                    "--queue",
+                    "" + s.queueCapacity(),
+                    "--max-texts",
+                    "" + s.maxTexts()));
             if (!model.equals("default")) {
                 cmd.addAll(List.of("--model", Path.of(model).toAbsolutePath().toString()));
             }
             Path log = Files.createTempFile("mtl-serve-bench-", ".log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             ChildServer child = new ChildServer(p, "http://127.0.0.1:" + port, log);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (true) {
                 if (!p.isAlive()) {
-                    throw new IllegalStateException("server process exited with " + p.exitValue() + "; its log: " + log);
+                    throw new IllegalStateException(
+                            "server process exited with " + p.exitValue() + "; its log: " + log);
                 }
                 try {
-                    if (http.send(HttpRequest.newBuilder(URI.create(child.url + "/health")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        System.err.println("serve-bench: server pid " + p.pid() + " ready on " + child.url + " (log " + log + ")");
+                    if (http.send(
+                                            HttpRequest.newBuilder(URI.create(child.url + "/health"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200) {
+                        System.err.println(
+                                "serve-bench: server pid " + p.pid() + " ready on " + child.url + " (log " + log + ")");
                         return child;
                     }
                 } catch (IOException notYet) {
@@ -454,7 +625,8 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             ObjectMapper json = new ObjectMapper();
             List<String> written = Files.readAllLines(out, StandardCharsets.UTF_8);
             if (written.size() != texts.size()) {
-                throw new IllegalStateException("mtl embed wrote " + written.size() + " lines for " + texts.size() + " texts");
+                throw new IllegalStateException(
+                        "mtl embed wrote " + written.size() + " lines for " + texts.size() + " texts");
             }
             for (int i = 0; i < into.length; i++) {
                 into[i] = vector(json.readTree(written.get(i)).get("embedding"));
@@ -480,7 +652,9 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
         if (embedOnly) {
             return m.embed(texts, m.defaultOptions(), n -> {});
         }
-        return m.predict(texts, tasks, m.defaultOptions(), n -> {}).stream().map(p -> p.embedding()).toArray(float[][]::new);
+        return m.predict(texts, tasks, m.defaultOptions(), n -> {}).stream()
+                .map(p -> p.embedding())
+                .toArray(float[][]::new);
     }
 
     interface Check {
@@ -488,14 +662,40 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
     }
 
     /** Sends every request of the plan from {@code clients} threads; returns the texts answered with 200. */
-    private long fire(HttpClient http, URI uri, List<List<String>> plan, boolean embedOnly, Set<Task> tasks, Check check,
-            long[] latencies, AtomicInteger errors) throws InterruptedException {
-        return fire(http, uri, plan, embedOnly, tasks, check, latencies, errors, new java.util.concurrent.ConcurrentHashMap<>());
+    private long fire(
+            HttpClient http,
+            URI uri,
+            List<List<String>> plan,
+            boolean embedOnly,
+            Set<Task> tasks,
+            Check check,
+            long[] latencies,
+            AtomicInteger errors)
+            throws InterruptedException {
+        return fire(
+                http,
+                uri,
+                plan,
+                embedOnly,
+                tasks,
+                check,
+                latencies,
+                errors,
+                new java.util.concurrent.ConcurrentHashMap<>());
     }
 
     /** As above, also counting answers by HTTP status in {@code statuses} (-1: no answer). */
-    private long fire(HttpClient http, URI uri, List<List<String>> plan, boolean embedOnly, Set<Task> tasks, Check check,
-            long[] latencies, AtomicInteger errors, Map<Integer, Integer> statuses) throws InterruptedException {
+    private long fire(
+            HttpClient http,
+            URI uri,
+            List<List<String>> plan,
+            boolean embedOnly,
+            Set<Task> tasks,
+            Check check,
+            long[] latencies,
+            AtomicInteger errors,
+            Map<Integer, Integer> statuses)
+            throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicLong okTexts = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -505,9 +705,11 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                 while ((r = next.getAndIncrement()) < plan.size()) {
                     long t = System.nanoTime();
                     try {
-                        HttpRequest req = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                        HttpRequest req = HttpRequest.newBuilder(uri)
+                                .header("Content-Type", "application/json")
                                 .timeout(Duration.ofSeconds(60))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body(plan.get(r), embedOnly, tasks))).build();
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body(plan.get(r), embedOnly, tasks)))
+                                .build();
                         HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
                         latencies[r] = System.nanoTime() - t;
                         statuses.merge(res.statusCode(), 1, Integer::sum);
@@ -518,7 +720,8 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
                             }
                         } else {
                             if (errors.getAndIncrement() < 5) {
-                                System.err.println("HTTP " + res.statusCode() + ": " + new String(res.body(), StandardCharsets.UTF_8));
+                                System.err.println("HTTP " + res.statusCode() + ": "
+                                        + new String(res.body(), StandardCharsets.UTF_8));
                             }
                         }
                     } catch (IOException | InterruptedException e) {
@@ -552,12 +755,16 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
     }
 
     private static String get(HttpClient http, URI uri) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static double metric(String text, String name) {
-        return text.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
-                .findFirst().orElse(0);
+        return text.lines()
+                .filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst()
+                .orElse(0);
     }
 
     private static double pct(long[] sorted, double p) {
@@ -580,7 +787,11 @@ final class ServeBenchCommand implements java.util.concurrent.Callable<Integer> 
             int sp = l.indexOf(' ');
             out.add(sp < 0 ? l : l.substring(sp + 1));
         }
-        return out.stream().map(String::strip).filter(s -> !s.isEmpty()).distinct().collect(Collectors.toList());
+        return out.stream()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .distinct()
+                .collect(Collectors.toList());
     }
 
     /** Resident set size of a process from /proc/PID/status, in kB (0 where there is no /proc). */

@@ -22,7 +22,8 @@ final class TextLines implements AutoCloseable {
 
     private final InputStream in;
     private final String name;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();

@@ -24,7 +24,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mtl train}: joint fine-tuning from a YAML/JSON config, with progress, metrics and a report. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Fine-tune the shared encoder and all heads jointly; see the README for the config keys.")
 final class TrainCommand implements Callable<Integer> {
 
@@ -34,7 +36,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "Training config (.yaml, .yml or .json).")
     Path config;
 
-    @Option(names = "--output", required = true, description = "Output directory (model, checkpoints, metrics, report).")
+    @Option(
+            names = "--output",
+            required = true,
+            description = "Output directory (model, checkpoints, metrics, report).")
     Path output;
 
     @Option(names = "--resume", description = "Continue the run in --output from its last checkpoint.")
@@ -50,12 +55,21 @@ final class TrainCommand implements Callable<Integer> {
         List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
         List<TaskConfig> tasks = Trainer.resolveTasks(cfg, data);
         for (Trainer.Dataset d : data) {
-            System.err.printf("dataset %s: %d train, %d dev, %d test; feeds %s%n", d.name(), d.train().size(),
-                    d.dev().size(), d.test().size(), d.feeds().keySet());
+            System.err.printf(
+                    "dataset %s: %d train, %d dev, %d test; feeds %s%n",
+                    d.name(),
+                    d.train().size(),
+                    d.dev().size(),
+                    d.test().size(),
+                    d.feeds().keySet());
         }
         for (TaskConfig t : tasks) {
-            System.err.printf("task %s (%s%s): %d labels%n", t.name(), t.kind().name().toLowerCase(Locale.ROOT),
-                    t.crf() ? ", crf" : t.multiLabel() ? ", multi-label" : "", t.labels().size());
+            System.err.printf(
+                    "task %s (%s%s): %d labels%n",
+                    t.name(),
+                    t.kind().name().toLowerCase(Locale.ROOT),
+                    t.crf() ? ", crf" : t.multiLabel() ? ", multi-label" : "",
+                    t.labels().size());
         }
         Trainer trainer = new Trainer(cfg, data, tasks, output, msg -> System.err.println("mtl train: " + msg));
         Trainer.Result r = trainer.run(resume, new BarProgress(System.console() != null));
@@ -65,7 +79,9 @@ final class TrainCommand implements Callable<Integer> {
         try (MultiTaskModel m = MultiTaskModel.load(r.modelDir())) {
             List<String> texts = exampleTexts(data);
             Map<String, Map<String, Double>> flatTest = new LinkedHashMap<>();
-            r.test().forEach((ds, tasksOf) -> tasksOf.forEach((t, v) -> flatTest.put(r.test().size() > 1 ? ds + "/" + t : t, v)));
+            r.test()
+                    .forEach((ds, tasksOf) ->
+                            tasksOf.forEach((t, v) -> flatTest.put(r.test().size() > 1 ? ds + "/" + t : t, v)));
             Map<String, Map<String, Double>> shown = flatTest.isEmpty() ? r.bestDev() : flatTest;
             System.out.println();
             System.out.println((flatTest.isEmpty() ? "dev" : "test") + " metrics of the final model:");
@@ -75,17 +91,29 @@ final class TrainCommand implements Callable<Integer> {
                 System.out.println(sb);
             });
             System.out.println("example predictions:");
-            for (Prediction p : m.predict(texts, EnumSet.of(Task.CLASSIFICATION, Task.NER).stream()
-                    .filter(m.availableTasks()::contains).collect(java.util.stream.Collectors.toCollection(() -> EnumSet.noneOf(Task.class))))) {
+            for (Prediction p : m.predict(
+                    texts,
+                    EnumSet.of(Task.CLASSIFICATION, Task.NER).stream()
+                            .filter(m.availableTasks()::contains)
+                            .collect(java.util.stream.Collectors.toCollection(() -> EnumSet.noneOf(Task.class))))) {
                 String rendered = render(p);
                 System.out.println("  " + p.text() + "\n    → " + rendered);
                 examples.add(new ReportInfo.Prediction(p.text(), rendered));
             }
-            TrainingReport.write(output.resolve("metrics.jsonl"), output, new ReportInfo(
-                    "mtl train: " + config.getFileName(), Files.readString(config), wall, flatTest, examples));
+            TrainingReport.write(
+                    output.resolve("metrics.jsonl"),
+                    output,
+                    new ReportInfo(
+                            "mtl train: " + config.getFileName(), Files.readString(config), wall, flatTest, examples));
         }
-        System.out.printf(Locale.ROOT, "%nmodel: %s%nreport: %s%ntrained %d steps in %.0f s (wall time %.0f s)%n",
-                r.modelDir(), output.resolve("report.html"), r.steps(), r.seconds(), wall);
+        System.out.printf(
+                Locale.ROOT,
+                "%nmodel: %s%nreport: %s%ntrained %d steps in %.0f s (wall time %.0f s)%n",
+                r.modelDir(),
+                output.resolve("report.html"),
+                r.steps(),
+                r.seconds(),
+                wall);
         return 0;
     }
 
@@ -107,8 +135,13 @@ final class TrainCommand implements Callable<Integer> {
     static String render(Prediction p) {
         List<String> parts = new ArrayList<>();
         if (p.classification() != null) {
-            p.classification().forEach((t, c) -> parts.add(String.format(Locale.ROOT, "%s=%s (%.2f)", t,
-                    String.join("+", c.labels()), c.scores().get(c.label()))));
+            p.classification()
+                    .forEach((t, c) -> parts.add(String.format(
+                            Locale.ROOT,
+                            "%s=%s (%.2f)",
+                            t,
+                            String.join("+", c.labels()),
+                            c.scores().get(c.label()))));
         }
         if (p.ner() != null) {
             p.ner().forEach((t, r) -> {
@@ -135,10 +168,15 @@ final class TrainCommand implements Callable<Integer> {
         public void start(long totalSteps, long startStep) {
             total = totalSteps;
             if (terminal) {
-                bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
+                bar = new me.tongfei.progressbar.ProgressBarBuilder()
+                        .setTaskName("train")
+                        .setInitialMax(totalSteps)
                         .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII)
                         .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                        .setUnit(" steps", 1).showSpeed().startsFrom(startStep, java.time.Duration.ZERO).build();
+                        .setUnit(" steps", 1)
+                        .showSpeed()
+                        .startsFrom(startStep, java.time.Duration.ZERO)
+                        .build();
             }
         }
 

@@ -46,15 +46,15 @@ public record BertConfig(
         positive("max_position_embeddings", maxPositionEmbeddings);
         positive("type_vocab_size", typeVocabSize);
         if (hiddenSize % numAttentionHeads != 0) {
-            throw new IllegalArgumentException("hidden_size " + hiddenSize
-                    + " is not a multiple of num_attention_heads " + numAttentionHeads);
+            throw new IllegalArgumentException(
+                    "hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
         }
         if (hiddenAct == null) {
             hiddenAct = "gelu";
         }
         if (!hiddenAct.equals("gelu") && !hiddenAct.equals("relu")) {
-            throw new IllegalArgumentException("hidden_act '" + hiddenAct
-                    + "' is not supported; allowed: gelu (erf form, as in BERT), relu");
+            throw new IllegalArgumentException(
+                    "hidden_act '" + hiddenAct + "' is not supported; allowed: gelu (erf form, as in BERT), relu");
         }
         probability("hidden_dropout_prob", hiddenDropoutProb);
         probability("attention_probs_dropout_prob", attentionProbsDropoutProb);

@@ -28,12 +28,16 @@ public record MtlConfig(
             @JsonProperty("normalize") boolean normalize) {
 
         public static EmbeddingSection of(EmbeddingConfig c) {
-            return new EmbeddingSection(c.pooling().name().toLowerCase(java.util.Locale.ROOT), c.projectionDim(),
-                    c.layerNorm(), c.normalize());
+            return new EmbeddingSection(
+                    c.pooling().name().toLowerCase(java.util.Locale.ROOT),
+                    c.projectionDim(),
+                    c.layerNorm(),
+                    c.normalize());
         }
 
         public EmbeddingConfig toConfig() {
-            return new EmbeddingConfig(Pooling.parse(pooling == null ? "mean" : pooling), projectionDim, layerNorm, normalize);
+            return new EmbeddingConfig(
+                    Pooling.parse(pooling == null ? "mean" : pooling), projectionDim, layerNorm, normalize);
         }
     }
 

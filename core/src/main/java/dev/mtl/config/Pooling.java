@@ -19,7 +19,9 @@ public enum Pooling {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pooling '" + name + "' is not one of "
-                    + Arrays.stream(values()).map(p -> p.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
+                    + Arrays.stream(values())
+                            .map(p -> p.name().toLowerCase(Locale.ROOT))
+                            .collect(Collectors.joining(", ")));
         }
     }
 }

@@ -35,7 +35,9 @@ public enum Task {
     }
 
     public static String validNames() {
-        return Arrays.stream(values()).map(t -> t.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        return Arrays.stream(values())
+                .map(t -> t.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
     }
 
     public String jsonName() {

@@ -35,8 +35,10 @@ public record TaskConfig(
 
     /** The two kinds of head. */
     public enum Kind {
-        @JsonProperty("classification") CLASSIFICATION,
-        @JsonProperty("ner") NER
+        @JsonProperty("classification")
+        CLASSIFICATION,
+        @JsonProperty("ner")
+        NER
     }
 
     public static final double DEFAULT_DROPOUT = 0.1;
@@ -63,8 +65,8 @@ public record TaskConfig(
         }
         activation = activation == null ? "gelu" : activation.toLowerCase(Locale.ROOT);
         if (!ACTIVATIONS.contains(activation)) {
-            throw new IllegalArgumentException("task '" + name + "': activation '" + activation + "' is not one of "
-                    + ACTIVATIONS);
+            throw new IllegalArgumentException(
+                    "task '" + name + "': activation '" + activation + "' is not one of " + ACTIVATIONS);
         }
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("task '" + name + "': dropout must be in [0, 1), got " + dropout);
@@ -81,7 +83,8 @@ public record TaskConfig(
     }
 
     public static TaskConfig classification(String name, List<String> labels) {
-        return new TaskConfig(name, Kind.CLASSIFICATION, labels, 0, "gelu", DEFAULT_DROPOUT, false, DEFAULT_THRESHOLD, false);
+        return new TaskConfig(
+                name, Kind.CLASSIFICATION, labels, 0, "gelu", DEFAULT_DROPOUT, false, DEFAULT_THRESHOLD, false);
     }
 
     public static TaskConfig ner(String name, List<String> tags, boolean crf) {

@@ -6,12 +6,12 @@ package dev.mtl.data;
  * points (JSONL written by Python tools) convert on reading. Not a token span.
  */
 public record CharEntity(int start, int end, String label) {
-  public CharEntity {
-    if (start < 0 || end <= start) {
-      throw new IllegalArgumentException("entity span [" + start + ", " + end + ") must have 0 <= start < end");
+    public CharEntity {
+        if (start < 0 || end <= start) {
+            throw new IllegalArgumentException("entity span [" + start + ", " + end + ") must have 0 <= start < end");
+        }
+        if (label == null || label.isEmpty()) {
+            throw new IllegalArgumentException("entity label must be non-empty, got " + label);
+        }
     }
-    if (label == null || label.isEmpty()) {
-      throw new IllegalArgumentException("entity label must be non-empty, got " + label);
-    }
-  }
 }

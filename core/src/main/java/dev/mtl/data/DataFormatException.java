@@ -9,25 +9,31 @@ import java.nio.file.Path;
  * {@link IllegalArgumentException}).
  */
 public final class DataFormatException extends RuntimeException {
-  private final Path path;
-  private final int line;
-  private final String problem;
+    private final Path path;
+    private final int line;
+    private final String problem;
 
-  /** @param line 1-based line number in {@code path} */
-  public DataFormatException(Path path, int line, String problem) {
-    super(path + ":" + line + ": " + oneLine(problem));
-    this.path = path;
-    this.line = line;
-    this.problem = oneLine(problem);
-  }
+    /** @param line 1-based line number in {@code path} */
+    public DataFormatException(Path path, int line, String problem) {
+        super(path + ":" + line + ": " + oneLine(problem));
+        this.path = path;
+        this.line = line;
+        this.problem = oneLine(problem);
+    }
 
-  public Path path() { return path; }
+    public Path path() {
+        return path;
+    }
 
-  public int line() { return line; }
+    public int line() {
+        return line;
+    }
 
-  public String problem() { return problem; }
+    public String problem() {
+        return problem;
+    }
 
-  private static String oneLine(String s) {
-    return s.replaceAll("\\R", " ");
-  }
+    private static String oneLine(String s) {
+        return s.replaceAll("\\R", " ");
+    }
 }

@@ -23,174 +23,178 @@ import org.apache.commons.csv.CSVRecord;
  * RFC 4180 and is reported as malformed.
  */
 public final class DelimitedReader {
-  public static final char COMMA = ',';
-  public static final char TAB = '\t';
+    public static final char COMMA = ',';
+    public static final char TAB = '\t';
 
-  /** A column picked by header name or by 0-based index; exactly one of the two is set. */
-  public record Column(String name, int index) {
-    private static final int UNSET = -1;
+    /** A column picked by header name or by 0-based index; exactly one of the two is set. */
+    public record Column(String name, int index) {
+        private static final int UNSET = -1;
 
-    public Column {
-      if ((name == null) == (index == UNSET) || index < UNSET) {
-        throw new IllegalArgumentException("column needs a name or an index >= 0, got name=" + name
-            + ", index=" + index);
-      }
-    }
-
-    public static Column named(String name) {
-      return new Column(Objects.requireNonNull(name, "name"), UNSET);
-    }
-
-    public static Column at(int index) {
-      return new Column(null, index);
-    }
-
-    boolean byName() {
-      return name != null;
-    }
-
-    @Override
-    public String toString() {
-      return byName() ? "\"" + name + "\"" : Integer.toString(index);
-    }
-  }
-
-  /**
-   * @param header the first record names the columns (required when a column is picked by name)
-   * @param labelSeparator splits a label field into several labels; null keeps it whole
-   */
-  public record Options(char delimiter, boolean header, Column text, Column label, String labelSeparator,
-      Charset charset) {
-    public Options {
-      Objects.requireNonNull(text, "text");
-      Objects.requireNonNull(label, "label");
-      Objects.requireNonNull(charset, "charset");
-      if (!header && (text.byName() || label.byName())) {
-        throw new IllegalArgumentException("columns picked by name need header=true, got text=" + text
-            + ", label=" + label);
-      }
-      if (labelSeparator != null && labelSeparator.isEmpty()) {
-        throw new IllegalArgumentException("labelSeparator must be null or non-empty, got \"\"");
-      }
-    }
-
-    /** Comma-separated with a header row, UTF-8, single labels. */
-    public static Options csv(String textColumn, String labelColumn) {
-      return new Options(COMMA, true, Column.named(textColumn), Column.named(labelColumn), null,
-          StandardCharsets.UTF_8);
-    }
-
-    /** Tab-separated without a header, UTF-8, single labels. */
-    public static Options tsv(int textColumn, int labelColumn) {
-      return new Options(TAB, false, Column.at(textColumn), Column.at(labelColumn), null, StandardCharsets.UTF_8);
-    }
-
-    public Options withCharset(Charset cs) {
-      return new Options(delimiter, header, text, label, labelSeparator, cs);
-    }
-
-    public Options withLabelSeparator(String separator) {
-      return new Options(delimiter, header, text, label, separator, charset);
-    }
-  }
-
-  private final Options options;
-
-  public DelimitedReader(Options options) {
-    this.options = Objects.requireNonNull(options, "options");
-  }
-
-  public List<Example> read(Path path) throws IOException {
-    String content = TextFile.decode(path, options.charset());
-    LineIndex lines = new LineIndex(content);
-    CSVFormat.Builder builder = CSVFormat.RFC4180.builder()
-        .setDelimiter(options.delimiter())
-        .setIgnoreEmptyLines(true);
-    if (options.header()) {
-      builder.setHeader().setSkipHeaderRecord(true); // no names given: take them from the first record
-    }
-    CSVFormat format = builder.get();
-    List<Example> examples = new ArrayList<>();
-    try (CSVParser parser = parseOrFail(path, content, format)) {
-      if (options.header()) {
-        for (Column c : List.of(options.text(), options.label())) {
-          if (c.byName() && !parser.getHeaderMap().containsKey(c.name())) {
-            throw new DataFormatException(path, 1, "no column " + c + " in header " + parser.getHeaderNames());
-          }
+        public Column {
+            if ((name == null) == (index == UNSET) || index < UNSET) {
+                throw new IllegalArgumentException(
+                        "column needs a name or an index >= 0, got name=" + name + ", index=" + index);
+            }
         }
-      }
-      Iterator<CSVRecord> records = parser.iterator();
-      long nextLine = parser.getCurrentLineNumber() + 1;
-      while (true) {
-        CSVRecord record;
+
+        public static Column named(String name) {
+            return new Column(Objects.requireNonNull(name, "name"), UNSET);
+        }
+
+        public static Column at(int index) {
+            return new Column(null, index);
+        }
+
+        boolean byName() {
+            return name != null;
+        }
+
+        @Override
+        public String toString() {
+            return byName() ? "\"" + name + "\"" : Integer.toString(index);
+        }
+    }
+
+    /**
+     * @param header the first record names the columns (required when a column is picked by name)
+     * @param labelSeparator splits a label field into several labels; null keeps it whole
+     */
+    public record Options(
+            char delimiter, boolean header, Column text, Column label, String labelSeparator, Charset charset) {
+        public Options {
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(label, "label");
+            Objects.requireNonNull(charset, "charset");
+            if (!header && (text.byName() || label.byName())) {
+                throw new IllegalArgumentException(
+                        "columns picked by name need header=true, got text=" + text + ", label=" + label);
+            }
+            if (labelSeparator != null && labelSeparator.isEmpty()) {
+                throw new IllegalArgumentException("labelSeparator must be null or non-empty, got \"\"");
+            }
+        }
+
+        /** Comma-separated with a header row, UTF-8, single labels. */
+        public static Options csv(String textColumn, String labelColumn) {
+            return new Options(
+                    COMMA, true, Column.named(textColumn), Column.named(labelColumn), null, StandardCharsets.UTF_8);
+        }
+
+        /** Tab-separated without a header, UTF-8, single labels. */
+        public static Options tsv(int textColumn, int labelColumn) {
+            return new Options(TAB, false, Column.at(textColumn), Column.at(labelColumn), null, StandardCharsets.UTF_8);
+        }
+
+        public Options withCharset(Charset cs) {
+            return new Options(delimiter, header, text, label, labelSeparator, cs);
+        }
+
+        public Options withLabelSeparator(String separator) {
+            return new Options(delimiter, header, text, label, separator, charset);
+        }
+    }
+
+    private final Options options;
+
+    public DelimitedReader(Options options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public List<Example> read(Path path) throws IOException {
+        String content = TextFile.decode(path, options.charset());
+        LineIndex lines = new LineIndex(content);
+        CSVFormat.Builder builder =
+                CSVFormat.RFC4180.builder().setDelimiter(options.delimiter()).setIgnoreEmptyLines(true);
+        if (options.header()) {
+            builder.setHeader().setSkipHeaderRecord(true); // no names given: take them from the first record
+        }
+        CSVFormat format = builder.get();
+        List<Example> examples = new ArrayList<>();
+        try (CSVParser parser = parseOrFail(path, content, format)) {
+            if (options.header()) {
+                for (Column c : List.of(options.text(), options.label())) {
+                    if (c.byName() && !parser.getHeaderMap().containsKey(c.name())) {
+                        throw new DataFormatException(
+                                path, 1, "no column " + c + " in header " + parser.getHeaderNames());
+                    }
+                }
+            }
+            Iterator<CSVRecord> records = parser.iterator();
+            long nextLine = parser.getCurrentLineNumber() + 1;
+            while (true) {
+                CSVRecord record;
+                try {
+                    if (!records.hasNext()) {
+                        break;
+                    }
+                    record = records.next();
+                } catch (UncheckedIOException e) {
+                    // commons-csv reports bad quoting this way; name the line where the broken record starts
+                    throw new DataFormatException(path, (int) nextLine, "malformed quoting (RFC 4180)");
+                }
+                int line = lines.lineOf(record.getCharacterPosition());
+                String text = field(path, line, record, options.text());
+                String label = field(path, line, record, options.label()).strip();
+                if (label.isEmpty()) {
+                    throw new DataFormatException(path, line, "empty label in column " + options.label());
+                }
+                List<String> labels = options.labelSeparator() == null
+                        ? List.of(label)
+                        : Arrays.asList(label.split(Pattern.quote(options.labelSeparator()), -1));
+                examples.add(
+                        new Example(path.getFileName() + ":" + line, text, List.of(), List.of(), labels, List.of()));
+                nextLine = parser.getCurrentLineNumber() + 1;
+            }
+        }
+        return examples;
+    }
+
+    private static CSVParser parseOrFail(Path path, String content, CSVFormat format) throws IOException {
         try {
-          if (!records.hasNext()) {
-            break;
-          }
-          record = records.next();
-        } catch (UncheckedIOException e) {
-          // commons-csv reports bad quoting this way; name the line where the broken record starts
-          throw new DataFormatException(path, (int) nextLine, "malformed quoting (RFC 4180)");
+            return CSVParser.parse(content, format);
+        } catch (UncheckedIOException | IllegalArgumentException e) {
+            // the header record itself is malformed (bad quoting, duplicate or empty names)
+            throw new DataFormatException(path, 1, "malformed header: " + e.getMessage());
         }
-        int line = lines.lineOf(record.getCharacterPosition());
-        String text = field(path, line, record, options.text());
-        String label = field(path, line, record, options.label()).strip();
-        if (label.isEmpty()) {
-          throw new DataFormatException(path, line, "empty label in column " + options.label());
+    }
+
+    private static String field(Path path, int line, CSVRecord record, Column column) {
+        boolean present = column.byName() ? record.isSet(column.name()) : record.isSet(column.index());
+        if (!present) {
+            throw new DataFormatException(
+                    path,
+                    line,
+                    "missing column " + column + " (record has " + record.size()
+                            + (record.size() == 1 ? " column)" : " columns)"));
         }
-        List<String> labels = options.labelSeparator() == null
-            ? List.of(label)
-            : Arrays.asList(label.split(Pattern.quote(options.labelSeparator()), -1));
-        examples.add(new Example(path.getFileName() + ":" + line, text, List.of(), List.of(), labels, List.of()));
-        nextLine = parser.getCurrentLineNumber() + 1;
-      }
+        return column.byName() ? record.get(column.name()) : record.get(column.index());
     }
-    return examples;
-  }
 
-  private static CSVParser parseOrFail(Path path, String content, CSVFormat format) throws IOException {
-    try {
-      return CSVParser.parse(content, format);
-    } catch (UncheckedIOException | IllegalArgumentException e) {
-      // the header record itself is malformed (bad quoting, duplicate or empty names)
-      throw new DataFormatException(path, 1, "malformed header: " + e.getMessage());
-    }
-  }
+    /** Maps a character offset in the decoded file to its 1-based line number. */
+    private static final class LineIndex {
+        private final String content;
+        private final int[] starts;
 
-  private static String field(Path path, int line, CSVRecord record, Column column) {
-    boolean present = column.byName() ? record.isSet(column.name()) : record.isSet(column.index());
-    if (!present) {
-      throw new DataFormatException(path, line, "missing column " + column + " (record has " + record.size()
-          + (record.size() == 1 ? " column)" : " columns)"));
-    }
-    return column.byName() ? record.get(column.name()) : record.get(column.index());
-  }
-
-  /** Maps a character offset in the decoded file to its 1-based line number. */
-  private static final class LineIndex {
-    private final String content;
-    private final int[] starts;
-
-    LineIndex(String content) {
-      this.content = content;
-      List<Integer> s = new ArrayList<>();
-      s.add(0);
-      for (int i = 0; i < content.length(); i++) {
-        if (content.charAt(i) == '\n') {
-          s.add(i + 1);
+        LineIndex(String content) {
+            this.content = content;
+            List<Integer> s = new ArrayList<>();
+            s.add(0);
+            for (int i = 0; i < content.length(); i++) {
+                if (content.charAt(i) == '\n') {
+                    s.add(i + 1);
+                }
+            }
+            starts = s.stream().mapToInt(Integer::intValue).toArray();
         }
-      }
-      starts = s.stream().mapToInt(Integer::intValue).toArray();
-    }
 
-    /** commons-csv puts a record after the previous one's end, before any skipped empty lines. */
-    int lineOf(long offset) {
-      int at = (int) offset;
-      while (at < content.length() && (content.charAt(at) == '\r' || content.charAt(at) == '\n')) {
-        at++;
-      }
-      int i = Arrays.binarySearch(starts, at);
-      return i >= 0 ? i + 1 : -i - 1; // insertion point = index of the next line start
+        /** commons-csv puts a record after the previous one's end, before any skipped empty lines. */
+        int lineOf(long offset) {
+            int at = (int) offset;
+            while (at < content.length() && (content.charAt(at) == '\r' || content.charAt(at) == '\n')) {
+                at++;
+            }
+            int i = Arrays.binarySearch(starts, at);
+            return i >= 0 ? i + 1 : -i - 1; // insertion point = index of the next line start
+        }
     }
-  }
 }

@@ -12,22 +12,27 @@ import java.util.List;
  * @param id where the example came from, {@code file:line} of its first line
  * @param text the text; for token sources the tokens joined by single spaces
  */
-public record Example(String id, String text, List<String> tokens, List<String> tags, List<String> labels,
-    List<CharEntity> entities) {
+public record Example(
+        String id,
+        String text,
+        List<String> tokens,
+        List<String> tags,
+        List<String> labels,
+        List<CharEntity> entities) {
 
-  public Example {
-    tokens = tokens == null ? List.of() : List.copyOf(tokens);
-    tags = tags == null ? List.of() : List.copyOf(tags);
-    labels = labels == null ? List.of() : List.copyOf(labels);
-    entities = entities == null ? List.of() : List.copyOf(entities);
-    if (!tags.isEmpty() && tags.size() != tokens.size()) {
-      throw new IllegalArgumentException(id + ": " + tags.size() + " tags for " + tokens.size() + " tokens");
+    public Example {
+        tokens = tokens == null ? List.of() : List.copyOf(tokens);
+        tags = tags == null ? List.of() : List.copyOf(tags);
+        labels = labels == null ? List.of() : List.copyOf(labels);
+        entities = entities == null ? List.of() : List.copyOf(entities);
+        if (!tags.isEmpty() && tags.size() != tokens.size()) {
+            throw new IllegalArgumentException(id + ": " + tags.size() + " tags for " + tokens.size() + " tokens");
+        }
+        for (CharEntity e : entities) {
+            if (text == null || e.end() > text.length()) {
+                throw new IllegalArgumentException(
+                        id + ": entity " + e + " outside text of length " + (text == null ? 0 : text.length()));
+            }
+        }
     }
-    for (CharEntity e : entities) {
-      if (text == null || e.end() > text.length()) {
-        throw new IllegalArgumentException(id + ": entity " + e + " outside text of length "
-            + (text == null ? 0 : text.length()));
-      }
-    }
-  }
 }

@@ -18,61 +18,65 @@ import java.util.regex.Pattern;
  * first ':' ({@link Level#COARSE}). Blank lines are skipped. Not for token-level labels.
  */
 public final class LabelPrefixReader {
-  /** TREC: the label is the first whitespace-free run, the text the rest of the line. */
-  public static final Pattern TREC_PATTERN = Pattern.compile("(?<label>\\S+)\\s+(?<text>.*\\S)\\s*");
-  private static final char LEVEL_SEPARATOR = ':';
+    /** TREC: the label is the first whitespace-free run, the text the rest of the line. */
+    public static final Pattern TREC_PATTERN = Pattern.compile("(?<label>\\S+)\\s+(?<text>.*\\S)\\s*");
 
-  /** Which part of a {@code COARSE:fine} label to keep. */
-  public enum Level { COARSE, FINE }
+    private static final char LEVEL_SEPARATOR = ':';
 
-  private final Pattern pattern;
-  private final Level level;
-  private final Charset charset;
-
-  /** TREC pattern, coarse labels, UTF-8 (the real TREC files need ISO-8859-1: see data/trec/SOURCE.md). */
-  public LabelPrefixReader() {
-    this(TREC_PATTERN, Level.COARSE, StandardCharsets.UTF_8);
-  }
-
-  /** @param pattern must match a whole line and define the named groups {@code label} and {@code text} */
-  public LabelPrefixReader(Pattern pattern, Level level, Charset charset) {
-    // Java 17 has no Pattern.namedGroups(): look for the group syntax itself.
-    if (!pattern.pattern().contains("(?<label>") || !pattern.pattern().contains("(?<text>")) {
-      throw new IllegalArgumentException("pattern must define named groups label and text, got " + pattern);
+    /** Which part of a {@code COARSE:fine} label to keep. */
+    public enum Level {
+        COARSE,
+        FINE
     }
-    this.pattern = pattern;
-    this.level = Objects.requireNonNull(level, "level");
-    this.charset = Objects.requireNonNull(charset, "charset");
-  }
 
-  public List<Example> read(Path path) throws IOException {
-    List<String> lines = TextFile.readLines(path, charset);
-    List<Example> examples = new ArrayList<>(lines.size());
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
-      int lineNo = i + 1;
-      if (line.isBlank()) {
-        continue;
-      }
-      Matcher m = pattern.matcher(line);
-      if (!m.matches()) {
-        throw new DataFormatException(path, lineNo, "line does not match " + pattern);
-      }
-      String label = m.group("label");
-      String text = m.group("text");
-      int colon = label == null ? -1 : label.indexOf(LEVEL_SEPARATOR);
-      if (level == Level.COARSE && colon >= 0) {
-        label = label.substring(0, colon);
-      }
-      if (label == null || label.isBlank()) {
-        throw new DataFormatException(path, lineNo, "empty label");
-      }
-      if (text == null || text.isBlank()) {
-        throw new DataFormatException(path, lineNo, "empty text");
-      }
-      examples.add(new Example(path.getFileName() + ":" + lineNo, text.strip(), List.of(), List.of(),
-          List.of(label), List.of()));
+    private final Pattern pattern;
+    private final Level level;
+    private final Charset charset;
+
+    /** TREC pattern, coarse labels, UTF-8 (the real TREC files need ISO-8859-1: see data/trec/SOURCE.md). */
+    public LabelPrefixReader() {
+        this(TREC_PATTERN, Level.COARSE, StandardCharsets.UTF_8);
     }
-    return examples;
-  }
+
+    /** @param pattern must match a whole line and define the named groups {@code label} and {@code text} */
+    public LabelPrefixReader(Pattern pattern, Level level, Charset charset) {
+        // Java 17 has no Pattern.namedGroups(): look for the group syntax itself.
+        if (!pattern.pattern().contains("(?<label>") || !pattern.pattern().contains("(?<text>")) {
+            throw new IllegalArgumentException("pattern must define named groups label and text, got " + pattern);
+        }
+        this.pattern = pattern;
+        this.level = Objects.requireNonNull(level, "level");
+        this.charset = Objects.requireNonNull(charset, "charset");
+    }
+
+    public List<Example> read(Path path) throws IOException {
+        List<String> lines = TextFile.readLines(path, charset);
+        List<Example> examples = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int lineNo = i + 1;
+            if (line.isBlank()) {
+                continue;
+            }
+            Matcher m = pattern.matcher(line);
+            if (!m.matches()) {
+                throw new DataFormatException(path, lineNo, "line does not match " + pattern);
+            }
+            String label = m.group("label");
+            String text = m.group("text");
+            int colon = label == null ? -1 : label.indexOf(LEVEL_SEPARATOR);
+            if (level == Level.COARSE && colon >= 0) {
+                label = label.substring(0, colon);
+            }
+            if (label == null || label.isBlank()) {
+                throw new DataFormatException(path, lineNo, "empty label");
+            }
+            if (text == null || text.isBlank()) {
+                throw new DataFormatException(path, lineNo, "empty text");
+            }
+            examples.add(new Example(
+                    path.getFileName() + ":" + lineNo, text.strip(), List.of(), List.of(), List.of(label), List.of()));
+        }
+        return examples;
+    }
 }

@@ -18,62 +18,63 @@ import java.util.function.Function;
  * table does not depend on example order. Not a tokenizer vocabulary.
  */
 public final class LabelVocabulary {
-  /** Same spelling as the UNK entry of JointBERT's intent_label.txt/slot_label.txt. */
-  public static final String UNKNOWN = "UNK";
-  public static final int UNKNOWN_INDEX = 0;
+    /** Same spelling as the UNK entry of JointBERT's intent_label.txt/slot_label.txt. */
+    public static final String UNKNOWN = "UNK";
 
-  private final List<String> labels;
-  private final Map<String, Integer> index = new HashMap<>();
-  private final AtomicLong unknown = new AtomicLong();
+    public static final int UNKNOWN_INDEX = 0;
 
-  private LabelVocabulary(Collection<String> known) {
-    labels = new ArrayList<>();
-    labels.add(UNKNOWN);
-    for (String label : new TreeSet<>(known)) {
-      if (!label.equals(UNKNOWN)) {
-        labels.add(label);
-      }
+    private final List<String> labels;
+    private final Map<String, Integer> index = new HashMap<>();
+    private final AtomicLong unknown = new AtomicLong();
+
+    private LabelVocabulary(Collection<String> known) {
+        labels = new ArrayList<>();
+        labels.add(UNKNOWN);
+        for (String label : new TreeSet<>(known)) {
+            if (!label.equals(UNKNOWN)) {
+                labels.add(label);
+            }
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            index.put(labels.get(i), i);
+        }
     }
-    for (int i = 0; i < labels.size(); i++) {
-      index.put(labels.get(i), i);
+
+    /**
+     * @param field which labels to collect, e.g. {@code Example::labels} (classes) or {@code Example::tags}
+     *     (token tags)
+     */
+    public static LabelVocabulary fromExamples(Collection<Example> training, Function<Example, List<String>> field) {
+        List<String> all = new ArrayList<>();
+        training.forEach(e -> all.addAll(field.apply(e)));
+        return new LabelVocabulary(all);
     }
-  }
 
-  /**
-   * @param field which labels to collect, e.g. {@code Example::labels} (classes) or {@code Example::tags}
-   *     (token tags)
-   */
-  public static LabelVocabulary fromExamples(Collection<Example> training, Function<Example, List<String>> field) {
-    List<String> all = new ArrayList<>();
-    training.forEach(e -> all.addAll(field.apply(e)));
-    return new LabelVocabulary(all);
-  }
-
-  /** The index of {@code label}; {@link #UNKNOWN_INDEX} (counted) when training never had it. */
-  public int indexOf(String label) {
-    Integer i = index.get(label);
-    if (i == null) {
-      unknown.incrementAndGet();
-      return UNKNOWN_INDEX;
+    /** The index of {@code label}; {@link #UNKNOWN_INDEX} (counted) when training never had it. */
+    public int indexOf(String label) {
+        Integer i = index.get(label);
+        if (i == null) {
+            unknown.incrementAndGet();
+            return UNKNOWN_INDEX;
+        }
+        return i;
     }
-    return i;
-  }
 
-  public String label(int i) {
-    return labels.get(i);
-  }
+    public String label(int i) {
+        return labels.get(i);
+    }
 
-  /** Number of entries including {@link #UNKNOWN}. */
-  public int size() {
-    return labels.size();
-  }
+    /** Number of entries including {@link #UNKNOWN}. */
+    public int size() {
+        return labels.size();
+    }
 
-  public List<String> labels() {
-    return List.copyOf(labels);
-  }
+    public List<String> labels() {
+        return List.copyOf(labels);
+    }
 
-  /** How many {@link #indexOf} calls so far mapped an unseen label to {@link #UNKNOWN}. */
-  public long unknownCount() {
-    return unknown.get();
-  }
+    /** How many {@link #indexOf} calls so far mapped an unseen label to {@link #UNKNOWN}. */
+    public long unknownCount() {
+        return unknown.get();
+    }
 }

@@ -15,5 +15,7 @@ package dev.mtl.data;
  * </ul>
  */
 public enum TagScheme {
-  IOB1, IOB2, AUTO
+    IOB1,
+    IOB2,
+    AUTO
 }

@@ -50,8 +50,11 @@ public final class EmbeddingHead extends HfModule {
         NDArray m = mask.toType(DataType.FLOAT32, false).expandDims(-1); // (B, T, 1)
         return switch (config.pooling()) {
             case CLS -> hiddenStates.get(new NDIndex(":, 0, :")); // (B, H)
-            case MEAN -> hiddenStates.mul(m).sum(new int[] {1}) // (B, H)
-                    .divi(m.sum(new int[] {1}).clip(MIN_TOKEN_COUNT, Float.MAX_VALUE)); // (B, 1) broadcast
+            case MEAN ->
+                hiddenStates
+                        .mul(m)
+                        .sum(new int[] {1}) // (B, H)
+                        .divi(m.sum(new int[] {1}).clip(MIN_TOKEN_COUNT, Float.MAX_VALUE)); // (B, 1) broadcast
             case MAX -> hiddenStates.add(m.neg().addi(1f).muli(MAX_POOL_PAD)).max(new int[] {1}); // (B, H)
         };
     }

@@ -6,22 +6,22 @@ package dev.mtl.eval;
  * (conlleval prints percentages) and 0 when undefined, as in conlleval.
  */
 public record EntityScore(int gold, int predicted, int correct) {
-  public EntityScore {
-    if (correct < 0 || correct > gold || correct > predicted) {
-      throw new IllegalArgumentException("need 0 <= correct <= gold, predicted; got correct=" + correct
-          + ", gold=" + gold + ", predicted=" + predicted);
+    public EntityScore {
+        if (correct < 0 || correct > gold || correct > predicted) {
+            throw new IllegalArgumentException("need 0 <= correct <= gold, predicted; got correct=" + correct
+                    + ", gold=" + gold + ", predicted=" + predicted);
+        }
     }
-  }
 
-  public double precision() {
-    return ClassificationMetrics.ratio(correct, predicted);
-  }
+    public double precision() {
+        return ClassificationMetrics.ratio(correct, predicted);
+    }
 
-  public double recall() {
-    return ClassificationMetrics.ratio(correct, gold);
-  }
+    public double recall() {
+        return ClassificationMetrics.ratio(correct, gold);
+    }
 
-  public double f1() {
-    return ClassificationMetrics.f1(precision(), recall());
-  }
+    public double f1() {
+        return ClassificationMetrics.f1(precision(), recall());
+    }
 }

@@ -59,8 +59,7 @@ public final class BioDecoder {
         for (int t = 1; t < len; t++) {
             path[t] = -1;
             for (int k = 0; k < numLabels; k++) {
-                if (tags.allowed(path[t - 1], k)
-                        && (path[t] < 0 || suffix[t][k] > suffix[t][path[t]])) {
+                if (tags.allowed(path[t - 1], k) && (path[t] < 0 || suffix[t][k] > suffix[t][path[t]])) {
                     path[t] = k;
                 }
             }
@@ -105,8 +104,7 @@ public final class BioDecoder {
      */
     public static double entityConfidence(double[] confidences, Span span) {
         if (span.end() > confidences.length) {
-            throw new IllegalArgumentException("span " + span + " ends after the "
-                    + confidences.length + " positions");
+            throw new IllegalArgumentException("span " + span + " ends after the " + confidences.length + " positions");
         }
         double sum = 0;
         for (int t = span.start(); t < span.end(); t++) {
@@ -134,8 +132,8 @@ public final class BioDecoder {
     static void checkScores(float[][] scores, int numLabels, String name) {
         for (int t = 0; t < scores.length; t++) {
             if (scores[t].length != numLabels) {
-                throw new IllegalArgumentException(name + "[" + t + "] has " + scores[t].length
-                        + " labels, expected " + numLabels);
+                throw new IllegalArgumentException(
+                        name + "[" + t + "] has " + scores[t].length + " labels, expected " + numLabels);
             }
             for (int j = 0; j < numLabels; j++) {
                 float v = scores[t][j];

@@ -61,8 +61,7 @@ public final class CrfDecoder {
     public CrfDecoder constrained(TagSet tags) {
         int numLabels = numLabels();
         if (tags.size() != numLabels) {
-            throw new IllegalArgumentException(
-                    "tag set has " + tags.size() + " labels but the CRF has " + numLabels);
+            throw new IllegalArgumentException("tag set has " + tags.size() + " labels but the CRF has " + numLabels);
         }
         float[][] masked = new float[numLabels][];
         float[] maskedStart = start.clone();
@@ -169,8 +168,8 @@ public final class CrfDecoder {
         int numLabels = numLabels();
         BioDecoder.checkScores(emissions, numLabels, "emissions");
         if (path.length != emissions.length) {
-            throw new IllegalArgumentException("path has " + path.length
-                    + " positions but emissions has " + emissions.length);
+            throw new IllegalArgumentException(
+                    "path has " + path.length + " positions but emissions has " + emissions.length);
         }
         for (int label : path) {
             if (label < 0 || label >= numLabels) {

@@ -131,8 +131,7 @@ public final class CrfLayer extends HfModule {
      */
     public CrfDecoder decoder(TagSet tags, boolean constrained) {
         if (tags.size() != numLabels) {
-            throw new IllegalArgumentException(
-                    "tag set has " + tags.size() + " labels but the CRF has " + numLabels);
+            throw new IllegalArgumentException("tag set has " + tags.size() + " labels but the CRF has " + numLabels);
         }
         float[] flat = value(transitions).toFloatArray();
         float[][] trans = new float[numLabels][numLabels]; // (L, L)
@@ -140,7 +139,9 @@ public final class CrfLayer extends HfModule {
             System.arraycopy(flat, i * numLabels, trans[i], 0, numLabels);
         }
         CrfDecoder decoder = new CrfDecoder(
-                trans, value(startTransitions).toFloatArray(), value(endTransitions).toFloatArray());
+                trans,
+                value(startTransitions).toFloatArray(),
+                value(endTransitions).toFloatArray());
         return constrained ? decoder.constrained(tags) : decoder;
     }
 

@@ -33,8 +33,7 @@ public final class Entities {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("tags[" + t + "]: " + e.getMessage(), e);
             }
-            boolean continues = start >= 0 && tag.startsWith(TagSet.INSIDE_PREFIX)
-                    && type.equals(openType);
+            boolean continues = start >= 0 && tag.startsWith(TagSet.INSIDE_PREFIX) && type.equals(openType);
             if (!continues) {
                 if (start >= 0) {
                     spans.add(new Span(start, t, openType));

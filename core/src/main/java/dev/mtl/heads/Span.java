@@ -9,8 +9,7 @@ package dev.mtl.heads;
 public record Span(int start, int end, String type) {
     public Span {
         if (start < 0 || end <= start) {
-            throw new IllegalArgumentException(
-                    "span [" + start + ", " + end + ") must satisfy 0 <= start < end");
+            throw new IllegalArgumentException("span [" + start + ", " + end + ") must satisfy 0 <= start < end");
         }
         if (type == null || type.isEmpty()) {
             throw new IllegalArgumentException("span type must be non-empty, got '" + type + "'");

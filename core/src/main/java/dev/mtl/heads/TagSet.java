@@ -40,16 +40,15 @@ public final class TagSet {
             String label = labels.get(i);
             types[i] = typeOf(label); // rejects null before List.copyOf would throw an NPE
             if (indexByLabel.putIfAbsent(label, i) != null) {
-                throw new IllegalArgumentException("duplicate label '" + label + "' at index " + i
-                        + " (first at " + indexByLabel.get(label) + ")");
+                throw new IllegalArgumentException("duplicate label '" + label + "' at index " + i + " (first at "
+                        + indexByLabel.get(label) + ")");
             }
         }
         this.labels = List.copyOf(labels);
         for (String label : this.labels) {
-            if (label.startsWith(INSIDE_PREFIX)
-                    && !indexByLabel.containsKey(BEGIN_PREFIX + typeOf(label))) {
-                throw new IllegalArgumentException("label '" + label + "' has no '" + BEGIN_PREFIX
-                        + typeOf(label) + "': IOB2 tag sets need both (convert IOB1 first)");
+            if (label.startsWith(INSIDE_PREFIX) && !indexByLabel.containsKey(BEGIN_PREFIX + typeOf(label))) {
+                throw new IllegalArgumentException("label '" + label + "' has no '" + BEGIN_PREFIX + typeOf(label)
+                        + "': IOB2 tag sets need both (convert IOB1 first)");
             }
         }
     }
@@ -68,7 +67,8 @@ public final class TagSet {
         if (OUTSIDE.equals(label)) {
             return null;
         }
-        if (label != null && label.length() > BEGIN_PREFIX.length()
+        if (label != null
+                && label.length() > BEGIN_PREFIX.length()
                 && (label.startsWith(BEGIN_PREFIX) || label.startsWith(INSIDE_PREFIX))) {
             return label.substring(BEGIN_PREFIX.length());
         }

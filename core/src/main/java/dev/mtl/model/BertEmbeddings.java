@@ -91,7 +91,8 @@ public final class BertEmbeddings extends HfModule {
         NDArray table = value(words);
         boolean sparse = table.hasGradient() && hasDenseGradient(table);
         lastWordLookupSparse = sparse;
-        return ids.getNDArrayInternal().embedding(ids, table, sparse ? SparseFormat.COO : SparseFormat.DENSE)
+        return ids.getNDArrayInternal()
+                .embedding(ids, table, sparse ? SparseFormat.COO : SparseFormat.DENSE)
                 .singletonOrThrow();
     }
 
@@ -106,7 +107,9 @@ public final class BertEmbeddings extends HfModule {
     }
 
     private static NDArray lookup(NDArray ids, Parameter table) {
-        return ids.getNDArrayInternal().embedding(ids, value(table), SparseFormat.DENSE).singletonOrThrow();
+        return ids.getNDArrayInternal()
+                .embedding(ids, value(table), SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 
     @Override

@@ -27,8 +27,8 @@ public final class BertLayer extends HfModule {
         this.attentionOutput = attention.output;
         Intermediate inter = module("intermediate", new Intermediate(c));
         this.intermediate = inter.dense;
-        this.output = module("output", new AddNorm(
-                c.intermediateSize(), c.hiddenSize(), c.layerNormEps(), c.hiddenDropoutProb()));
+        this.output = module(
+                "output", new AddNorm(c.intermediateSize(), c.hiddenSize(), c.layerNormEps(), c.hiddenDropoutProb()));
         this.gelu = c.hiddenAct().equals("gelu");
     }
 
@@ -59,8 +59,8 @@ public final class BertLayer extends HfModule {
 
         Attention(BertConfig c) {
             self = module("self", new BertSelfAttention(c));
-            output = module("output", new AddNorm(
-                    c.hiddenSize(), c.hiddenSize(), c.layerNormEps(), c.hiddenDropoutProb()));
+            output = module(
+                    "output", new AddNorm(c.hiddenSize(), c.hiddenSize(), c.layerNormEps(), c.hiddenDropoutProb()));
         }
     }
 

@@ -38,7 +38,8 @@ public abstract class HfModule extends AbstractBlock {
     }
 
     protected final Parameter param(String name, Shape shape, Parameter.Type type, Initializer init) {
-        Parameter p = addParameter(Parameter.builder().setName(name).setType(type).build());
+        Parameter p =
+                addParameter(Parameter.builder().setName(name).setType(type).build());
         slots.put(name, new Slot(p, shape, init));
         return p;
     }

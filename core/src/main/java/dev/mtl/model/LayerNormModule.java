@@ -28,7 +28,8 @@ public final class LayerNormModule extends HfModule {
     }
 
     public NDArray apply(NDArray x) {
-        return LayerNorm.layerNorm(x, new Shape(size), value(weight), value(bias), eps).singletonOrThrow();
+        return LayerNorm.layerNorm(x, new Shape(size), value(weight), value(bias), eps)
+                .singletonOrThrow();
     }
 
     @Override

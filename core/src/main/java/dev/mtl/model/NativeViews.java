@@ -39,8 +39,10 @@ public final class NativeViews {
 
     /** The tensor's memory as floats (native order), or null when there is no safe view. */
     public static FloatBuffer floats(NDArray a) {
-        if (!(a instanceof PtNDArray pt) || pt.getDataType() != DataType.FLOAT32
-                || !ai.djl.Device.Type.CPU.equals(pt.getDevice().getDeviceType()) || !isContiguous(pt)) {
+        if (!(a instanceof PtNDArray pt)
+                || pt.getDataType() != DataType.FLOAT32
+                || !ai.djl.Device.Type.CPU.equals(pt.getDevice().getDeviceType())
+                || !isContiguous(pt)) {
             return null;
         }
         ByteBuffer bytes = pt.toByteBuffer(true);

@@ -78,6 +78,7 @@ final class Batcher implements AutoCloseable {
     private volatile boolean running = true;
     /** A job taken from the queue that did not fit the previous batch; owned by the inference thread. */
     private Job carried;
+
     private final Object pauseLock = new Object();
     private boolean paused;
     private boolean parked;
@@ -205,8 +206,9 @@ final class Batcher implements AutoCloseable {
         }
         long waited = System.nanoTime() - job.enqueuedNanos;
         if (waited > timeoutNanos) {
-            job.future.completeExceptionally(new TimedOut("request waited " + TimeUnit.NANOSECONDS.toMillis(waited)
-                    + " ms for the model, timeout " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (--timeout-ms)"));
+            job.future.completeExceptionally(new TimedOut(
+                    "request waited " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms for the model, timeout "
+                            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (--timeout-ms)"));
             return false;
         }
         if (job.tokens == null) {
@@ -252,7 +254,9 @@ final class Batcher implements AutoCloseable {
 
     /** The prediction with the outputs of tasks the job did not ask for removed. */
     private static Prediction only(Prediction p, Set<Task> tasks) {
-        return new Prediction(p.text(), p.words(),
+        return new Prediction(
+                p.text(),
+                p.words(),
                 tasks.contains(Task.EMBEDDING) ? p.embedding() : null,
                 tasks.contains(Task.CLASSIFICATION) ? p.classification() : null,
                 tasks.contains(Task.NER) ? p.ner() : null);

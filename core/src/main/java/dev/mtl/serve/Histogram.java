@@ -56,15 +56,35 @@ final class Histogram {
         long cumulative = 0;
         for (int i = 0; i < bounds.length; i++) {
             cumulative += counts[i].sum();
-            out.append(name).append("_bucket{").append(sep).append("le=\"").append(Metrics.number(bounds[i]))
-                    .append("\"} ").append(cumulative).append('\n');
+            out.append(name)
+                    .append("_bucket{")
+                    .append(sep)
+                    .append("le=\"")
+                    .append(Metrics.number(bounds[i]))
+                    .append("\"} ")
+                    .append(cumulative)
+                    .append('\n');
         }
         // Read the total once so +Inf and _count agree even while requests are being recorded.
         long total = Math.max(count(), cumulative);
-        out.append(name).append("_bucket{").append(sep).append("le=\"+Inf\"} ").append(total).append('\n');
+        out.append(name)
+                .append("_bucket{")
+                .append(sep)
+                .append("le=\"+Inf\"} ")
+                .append(total)
+                .append('\n');
         String braces = labels.isEmpty() ? "" : "{" + labels + "}";
-        out.append(name).append("_sum").append(braces).append(' ')
-                .append(String.format(Locale.ROOT, "%.6f", sum.sum())).append('\n');
-        out.append(name).append("_count").append(braces).append(' ').append(total).append('\n');
+        out.append(name)
+                .append("_sum")
+                .append(braces)
+                .append(' ')
+                .append(String.format(Locale.ROOT, "%.6f", sum.sum()))
+                .append('\n');
+        out.append(name)
+                .append("_count")
+                .append(braces)
+                .append(' ')
+                .append(total)
+                .append('\n');
     }
 }

@@ -18,7 +18,8 @@ final class Metrics {
 
     /** Request latency in seconds: from 1 ms (a health check) to 30 s (the default timeout). */
     private static final double[] LATENCY_BOUNDS = {
-        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
+    };
     /** Requests or texts merged into one forward pass. */
     private static final double[] BATCH_BOUNDS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 
@@ -57,13 +58,18 @@ final class Metrics {
         StringBuilder out = new StringBuilder(4096);
         out.append("# HELP mtl_http_requests_total HTTP requests by endpoint and status code.\n");
         out.append("# TYPE mtl_http_requests_total counter\n");
-        new TreeMap<>(requests).forEach((labels, n) ->
-                out.append("mtl_http_requests_total{").append(labels).append("} ").append(n.sum()).append('\n'));
+        new TreeMap<>(requests)
+                .forEach((labels, n) -> out.append("mtl_http_requests_total{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
 
         out.append("# HELP mtl_http_request_duration_seconds Time from request to response, by endpoint.\n");
         out.append("# TYPE mtl_http_request_duration_seconds histogram\n");
-        new TreeMap<>(latency).forEach((endpoint, h) ->
-                h.write(out, "mtl_http_request_duration_seconds", "endpoint=\"" + endpoint + "\""));
+        new TreeMap<>(latency)
+                .forEach((endpoint, h) ->
+                        h.write(out, "mtl_http_request_duration_seconds", "endpoint=\"" + endpoint + "\""));
 
         out.append("# HELP mtl_batch_requests Requests merged into one forward pass.\n");
         out.append("# TYPE mtl_batch_requests histogram\n");

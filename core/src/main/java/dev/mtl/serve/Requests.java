@@ -32,7 +32,8 @@ final class Requests {
         String ct = ctx.contentType();
         String mediaType = ct == null ? "" : ct.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json")) {
-            throw new ApiError(415, "Content-Type must be application/json, got " + (ct == null ? "none" : "'" + ct + "'"));
+            throw new ApiError(
+                    415, "Content-Type must be application/json, got " + (ct == null ? "none" : "'" + ct + "'"));
         }
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBodyBytes) {
@@ -121,8 +122,10 @@ final class Requests {
 
     private static List<String> strings(JsonNode array, String field, ServeSettings s) {
         if (array.size() > s.maxTexts()) {
-            throw new ApiError(400, "'" + field + "' has " + array.size() + " texts, limit " + s.maxTexts()
-                    + " per request (--max-texts)");
+            throw new ApiError(
+                    400,
+                    "'" + field + "' has " + array.size() + " texts, limit " + s.maxTexts()
+                            + " per request (--max-texts)");
         }
         List<String> out = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
@@ -140,8 +143,10 @@ final class Requests {
     private static void checkLength(String name, String text, ServeSettings s) {
         // Code points, as the JSON offsets count them: an emoji is one character, not two.
         if (text.length() > s.maxTextChars() && text.codePointCount(0, text.length()) > s.maxTextChars()) {
-            throw new ApiError(400, "'" + name + "' has " + text.codePointCount(0, text.length()) + " characters, limit "
-                    + s.maxTextChars() + " (--max-text-chars)");
+            throw new ApiError(
+                    400,
+                    "'" + name + "' has " + text.codePointCount(0, text.length()) + " characters, limit "
+                            + s.maxTextChars() + " (--max-text-chars)");
         }
     }
 
@@ -152,8 +157,8 @@ final class Requests {
             return available;
         }
         if (!t.isArray()) {
-            throw new ApiError(400, "'tasks' must be an array of strings, got " + kind(t) + "; valid tasks: "
-                    + Task.validNames());
+            throw new ApiError(
+                    400, "'tasks' must be an array of strings, got " + kind(t) + "; valid tasks: " + Task.validNames());
         }
         if (t.isEmpty()) {
             throw new ApiError(400, "'tasks' must not be empty; valid tasks: " + Task.validNames());
@@ -171,8 +176,10 @@ final class Requests {
                 throw new ApiError(400, e.getMessage());
             }
             if (!available.contains(task)) {
-                throw new ApiError(400, "this model has no " + task.jsonName() + " head; available tasks: "
-                        + available.stream().map(Task::jsonName).collect(Collectors.joining(", ")));
+                throw new ApiError(
+                        400,
+                        "this model has no " + task.jsonName() + " head; available tasks: "
+                                + available.stream().map(Task::jsonName).collect(Collectors.joining(", ")));
             }
             out.add(task);
         }

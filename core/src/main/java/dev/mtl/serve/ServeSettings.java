@@ -31,6 +31,7 @@ public record ServeSettings(
     public static final int DEFAULT_PORT = 8080;
     /** About 300 short sentences: enough to keep two cores busy, small enough to bound latency. */
     public static final int DEFAULT_MAX_BATCH_TOKENS = 4096;
+
     public static final int DEFAULT_MAX_WAIT_MS = 5;
     public static final int DEFAULT_QUEUE = 256;
     public static final int DEFAULT_MAX_TEXTS = 128;
@@ -67,28 +68,63 @@ public record ServeSettings(
     }
 
     public static ServeSettings defaults() {
-        return new ServeSettings(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_WAIT_MS, DEFAULT_QUEUE,
-                DEFAULT_MAX_TEXTS, DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS,
+        return new ServeSettings(
+                DEFAULT_HOST,
+                DEFAULT_PORT,
+                DEFAULT_MAX_BATCH_TOKENS,
+                DEFAULT_MAX_WAIT_MS,
+                DEFAULT_QUEUE,
+                DEFAULT_MAX_TEXTS,
+                DEFAULT_MAX_TEXT_CHARS,
+                DEFAULT_MAX_BODY_BYTES,
+                DEFAULT_TIMEOUT_MS,
                 DEFAULT_SHUTDOWN_GRACE_MS);
     }
 
     public ServeSettings withPort(int p) {
-        return new ServeSettings(host, p, maxBatchTokens, maxWaitMs, queueCapacity, maxTexts, maxTextChars, maxBodyBytes,
-                timeoutMs, shutdownGraceMs);
-    }
-
-    public ServeSettings withBatching(int tokens, int waitMs, int queue) {
-        return new ServeSettings(host, port, tokens, waitMs, queue, maxTexts, maxTextChars, maxBodyBytes, timeoutMs,
+        return new ServeSettings(
+                host,
+                p,
+                maxBatchTokens,
+                maxWaitMs,
+                queueCapacity,
+                maxTexts,
+                maxTextChars,
+                maxBodyBytes,
+                timeoutMs,
                 shutdownGraceMs);
     }
 
+    public ServeSettings withBatching(int tokens, int waitMs, int queue) {
+        return new ServeSettings(
+                host, port, tokens, waitMs, queue, maxTexts, maxTextChars, maxBodyBytes, timeoutMs, shutdownGraceMs);
+    }
+
     public ServeSettings withLimits(int texts, int textChars, int bodyBytes) {
-        return new ServeSettings(host, port, maxBatchTokens, maxWaitMs, queueCapacity, texts, textChars, bodyBytes,
-                timeoutMs, shutdownGraceMs);
+        return new ServeSettings(
+                host,
+                port,
+                maxBatchTokens,
+                maxWaitMs,
+                queueCapacity,
+                texts,
+                textChars,
+                bodyBytes,
+                timeoutMs,
+                shutdownGraceMs);
     }
 
     public ServeSettings withTimeouts(int timeout, int grace) {
-        return new ServeSettings(host, port, maxBatchTokens, maxWaitMs, queueCapacity, maxTexts, maxTextChars,
-                maxBodyBytes, timeout, grace);
+        return new ServeSettings(
+                host,
+                port,
+                maxBatchTokens,
+                maxWaitMs,
+                queueCapacity,
+                maxTexts,
+                maxTextChars,
+                maxBodyBytes,
+                timeout,
+                grace);
     }
 }

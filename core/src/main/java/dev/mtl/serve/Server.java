@@ -53,8 +53,8 @@ public final class Server implements AutoCloseable {
     private static final String JSON_TYPE = "application/json";
     private static final String DEMO = "dev/mtl/serve/demo/";
     /** Paths counted under their own name in metrics; anything else counts as "other". */
-    private static final Set<String> ENDPOINTS = Set.of(
-            "/", "/demo.css", "/demo.js", "/v1/predict", "/v1/embeddings", "/v1/model", "/health", "/metrics");
+    private static final Set<String> ENDPOINTS =
+            Set.of("/", "/demo.css", "/demo.js", "/v1/predict", "/v1/embeddings", "/v1/model", "/health", "/metrics");
 
     private final MultiTaskModel model;
     private final ServeSettings settings;
@@ -137,17 +137,22 @@ public final class Server implements AutoCloseable {
         app.post("/v1/predict", this::predict);
         app.post("/v1/embeddings", this::embeddings);
         app.get("/v1/model", ctx -> ctx.contentType(JSON_TYPE).result(modelInfo));
-        app.get("/health", ctx -> json(ctx, 200, Requests.JSON.createObjectNode().put("status", "ok")));
+        app.get(
+                "/health",
+                ctx -> json(ctx, 200, Requests.JSON.createObjectNode().put("status", "ok")));
         app.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.render()));
         byte[] page = resource("index.html");
         byte[] css = resource("demo.css");
         byte[] js = resource("demo.js");
         app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
         app.get("/demo.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(css));
-        app.get("/demo.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(js));
+        app.get(
+                "/demo.js",
+                ctx -> ctx.contentType("text/javascript; charset=utf-8").result(js));
 
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
-        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), statusMessage(ctx, e.getStatus())));
+        app.exception(
+                HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), statusMessage(ctx, e.getStatus())));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error; see the server log");
@@ -226,7 +231,11 @@ public final class Server implements AutoCloseable {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeStringField("model", requestedModel != null && requestedModel.isTextual() ? requestedModel.asText() : model.backbone().name());
+            g.writeStringField(
+                    "model",
+                    requestedModel != null && requestedModel.isTextual()
+                            ? requestedModel.asText()
+                            : model.backbone().name());
             g.writeObjectFieldStart("usage");
             g.writeNumberField("prompt_tokens", tokens);
             g.writeNumberField("total_tokens", tokens);
@@ -348,7 +357,9 @@ public final class Server implements AutoCloseable {
                 Thread.sleep(10);
             }
             if (requests.getRequestsActive() > 0) {
-                LOG.warn("{} requests still in flight after {} ms; stopping anyway", requests.getRequestsActive(),
+                LOG.warn(
+                        "{} requests still in flight after {} ms; stopping anyway",
+                        requests.getRequestsActive(),
                         settings.shutdownGraceMs());
             }
             app.stop();

@@ -29,14 +29,15 @@ public final class TextTokenizer implements AutoCloseable {
 
     private TextTokenizer(String json) throws IOException {
         this.json = json;
-        try (InputStream in = new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+        try (InputStream in =
+                new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
             this.tokenizer = HuggingFaceTokenizer.newInstance(in, OPTIONS);
         }
         Encoding probe = tokenizer.encode("");
         long[] ids = probe.getIds();
         if (ids.length != 2) {
-            throw new IOException("tokenizer does not wrap a text in [CLS] ... [SEP] (empty text gave "
-                    + Arrays.toString(ids) + ")");
+            throw new IOException(
+                    "tokenizer does not wrap a text in [CLS] ... [SEP] (empty text gave " + Arrays.toString(ids) + ")");
         }
         this.clsId = ids[0];
         this.sepId = ids[1];

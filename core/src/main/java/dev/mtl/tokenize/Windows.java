@@ -31,8 +31,8 @@ public final class Windows {
     public static List<Window> split(long[] ids, int maxLength, int overlap, long cls, long sep) {
         int maxContent = maxLength - SPECIAL_TOKENS;
         if (maxContent <= 0 || overlap < 0 || overlap >= maxContent) {
-            throw new IllegalArgumentException("window: max length " + maxLength + " and overlap " + overlap
-                    + " leave no room for content");
+            throw new IllegalArgumentException(
+                    "window: max length " + maxLength + " and overlap " + overlap + " leave no room for content");
         }
         if (ids.length <= maxLength) {
             return List.of(new Window(ids, 0));

@@ -114,7 +114,8 @@ public final class AdamW implements AutoCloseable {
                 grad.attach(tmp);
                 grads.add(grad);
                 NDArray[] mv = moments.computeIfAbsent(g.key(), k -> new NDArray[] {
-                    state.zeros(g.weight().getShape()), state.zeros(g.weight().getShape())});
+                    state.zeros(g.weight().getShape()), state.zeros(g.weight().getShape())
+                });
                 mvs.add(mv);
                 views[i] = views(g.weight(), grad, mv[0], mv[1]);
                 if (views[i] != null) {
@@ -131,7 +132,8 @@ public final class AdamW implements AutoCloseable {
             double[] partial = new double[chunks.size()];
             IntStream.range(0, chunks.size()).parallel().forEach(c -> {
                 Chunk ch = chunks.get(c);
-                partial[c] = ch.rows() == null ? sumOfSquares(views[ch.group()].g(), ch.from(), ch.to())
+                partial[c] = ch.rows() == null
+                        ? sumOfSquares(views[ch.group()].g(), ch.from(), ch.to())
                         : sumOfSquaresRows(views[ch.group()].g(), ch.from(), ch.to(), ch.row(), ch.rows());
             });
             double sq = 0;
@@ -143,7 +145,8 @@ public final class AdamW implements AutoCloseable {
                     sq += grads.get(i).square().sum().getFloat();
                 }
             }
-            lastFallbacks = (int) java.util.Arrays.stream(views).filter(v -> v == null).count();
+            lastFallbacks =
+                    (int) java.util.Arrays.stream(views).filter(v -> v == null).count();
             double norm = Math.sqrt(sq);
             if (!Double.isFinite(norm)) { // a NaN or infinite gradient: change nothing, let the caller decide
                 steps--;
@@ -173,10 +176,21 @@ public final class AdamW implements AutoCloseable {
                     float stepLr = lr * g.lrScale();
                     // DJL's native update (adds ε to √v before the bias correction: a difference far
                     // below float precision for ε = 1e-8); it zeroes the gradient after use.
-                    g.weight().getNDArrayInternal().adamUpdate(
-                            new NDList(g.weight(), grads.get(i), mvs.get(i)[0], mvs.get(i)[1]), new NDList(g.weight()),
-                            stepLr, (float) (stepLr * Math.sqrt(bc2) / bc1), g.weightDecay(), scale, NO_ELEMENT_CLIP,
-                            beta1, beta2, eps, false, true);
+                    g.weight()
+                            .getNDArrayInternal()
+                            .adamUpdate(
+                                    new NDList(g.weight(), grads.get(i), mvs.get(i)[0], mvs.get(i)[1]),
+                                    new NDList(g.weight()),
+                                    stepLr,
+                                    (float) (stepLr * Math.sqrt(bc2) / bc1),
+                                    g.weightDecay(),
+                                    scale,
+                                    NO_ELEMENT_CLIP,
+                                    beta1,
+                                    beta2,
+                                    eps,
+                                    false,
+                                    true);
                 }
             }
             return norm;

@@ -64,8 +64,14 @@ public final class Evaluator {
      * @param feeds task → field for this dataset
      * @param conllDir if not null, NER predictions are written there as {@code <prefix>.<task>.conll}
      */
-    public static Scores evaluate(MultiTaskModel model, List<Example> examples, Map<String, InstanceEncoder.Field> feeds,
-            InferenceOptions options, Path conllDir, String prefix) throws IOException {
+    public static Scores evaluate(
+            MultiTaskModel model,
+            List<Example> examples,
+            Map<String, InstanceEncoder.Field> feeds,
+            InferenceOptions options,
+            Path conllDir,
+            String prefix)
+            throws IOException {
         Set<Task> tasks = EnumSet.noneOf(Task.class);
         feeds.forEach((t, f) -> tasks.add(f == InstanceEncoder.Field.LABEL ? Task.CLASSIFICATION : Task.NER));
         List<Example> withWords = new ArrayList<>();
@@ -75,8 +81,8 @@ public final class Evaluator {
         }
         List<Example> ordered = new ArrayList<>(withWords);
         ordered.addAll(withText);
-        List<Prediction> preds = new ArrayList<>(model.predictWords(withWords.stream().map(Example::tokens).toList(),
-                tasks, options));
+        List<Prediction> preds = new ArrayList<>(
+                model.predictWords(withWords.stream().map(Example::tokens).toList(), tasks, options));
         preds.addAll(model.predict(withText.stream().map(Example::text).toList(), tasks, options, n -> {}));
 
         Map<String, ClassificationReport> cls = new LinkedHashMap<>();
@@ -89,9 +95,19 @@ public final class Evaluator {
                 for (int i = 0; i < ordered.size(); i++) {
                     Prediction.ClassPrediction c = preds.get(i).classification().get(task);
                     boolean multi = model.tasks().get(task).multiLabel();
-                    gold.add(multi ? String.join("#", ordered.get(i).labels().stream().sorted().toList())
-                            : ordered.get(i).labels().get(0));
-                    pred.add(multi ? String.join("#", c.labels().stream().sorted().toList()) : c.label());
+                    gold.add(
+                            multi
+                                    ? String.join(
+                                            "#",
+                                            ordered.get(i).labels().stream()
+                                                    .sorted()
+                                                    .toList())
+                                    : ordered.get(i).labels().get(0));
+                    pred.add(
+                            multi
+                                    ? String.join(
+                                            "#", c.labels().stream().sorted().toList())
+                                    : c.label());
                 }
                 cls.put(task, ClassificationMetrics.evaluate(gold, pred));
             } else {
@@ -106,7 +122,8 @@ public final class Evaluator {
                     if (!e.tokens().isEmpty()) {
                         gold.add(e.tags());
                     } else {
-                        Alignment a = Alignment.ofText(e.text(), model.backbone().tokenizer().encode(e.text()));
+                        Alignment a = Alignment.ofText(
+                                e.text(), model.backbone().tokenizer().encode(e.text()));
                         gold.add(InstanceEncoder.tagsFromSpans(e, a));
                     }
                 }

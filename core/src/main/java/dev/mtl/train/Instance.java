@@ -11,5 +11,5 @@ import java.util.Map;
  * @param tokenLabels per NER task, one label per sub-token: the word's tag index on its first
  *     sub-token, {@link dev.mtl.tokenize.Alignment#IGNORE} elsewhere
  */
-public record Instance(long[] ids, Map<String, Integer> classLabels, Map<String, float[]> multiHot,
-        Map<String, int[]> tokenLabels) {}
+public record Instance(
+        long[] ids, Map<String, Integer> classLabels, Map<String, float[]> multiHot, Map<String, int[]> tokenLabels) {}

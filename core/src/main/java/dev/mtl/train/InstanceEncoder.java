@@ -21,7 +21,10 @@ import java.util.Map;
 public final class InstanceEncoder {
 
     /** Which field of an example feeds a task. */
-    public enum Field { LABEL, TAGS }
+    public enum Field {
+        LABEL,
+        TAGS
+    }
 
     private final TextTokenizer tokenizer;
     private final int maxLength;
@@ -75,8 +78,9 @@ public final class InstanceEncoder {
                     multi.put(task.name(), hot);
                 } else {
                     if (ex.labels().size() != 1) {
-                        throw new IllegalArgumentException(ex.id() + ": " + ex.labels().size() + " labels " + ex.labels()
-                                + " for single-label task '" + task.name() + "' (set multi_label: true)");
+                        throw new IllegalArgumentException(
+                                ex.id() + ": " + ex.labels().size() + " labels " + ex.labels()
+                                        + " for single-label task '" + task.name() + "' (set multi_label: true)");
                     }
                     cls.put(task.name(), labelIndex(task, ex.labels().get(0), ex));
                 }
@@ -104,8 +108,8 @@ public final class InstanceEncoder {
     private static int labelIndex(TaskConfig task, String label, Example ex) {
         int i = task.labels().indexOf(label);
         if (i < 0) {
-            throw new IllegalArgumentException(ex.id() + ": label '" + label + "' is not one of task '" + task.name()
-                    + "' labels");
+            throw new IllegalArgumentException(
+                    ex.id() + ": label '" + label + "' is not one of task '" + task.name() + "' labels");
         }
         return i;
     }

@@ -12,30 +12,37 @@ import java.util.Map;
  * @param classWeights per-class weights inside each classification loss
  */
 public record LossConfig(
-    @JsonProperty(value = "weights", defaultValue = "{}") Map<String, Double> weights,
-    @JsonProperty(value = "uncertainty", defaultValue = "false") boolean uncertainty,
-    @JsonProperty(value = "class_weights", defaultValue = "none") ClassWeights classWeights) {
+        @JsonProperty(value = "weights", defaultValue = "{}")
+        Map<String, Double> weights,
 
-  /** Class weighting inside a classification loss. */
-  public enum ClassWeights {
-    @JsonProperty("none") NONE,
-    /** n / (k * count(c)), scikit-learn's "balanced": rare intents count as much as frequent ones. */
-    @JsonProperty("balanced") BALANCED
-  }
+        @JsonProperty(value = "uncertainty", defaultValue = "false")
+        boolean uncertainty,
 
-  public LossConfig {
-    weights = weights == null ? Map.of() : Map.copyOf(weights);
-    weights.forEach((task, w) -> {
-      if (w == null || !(w >= 0) || Double.isInfinite(w)) {
-        throw new SettingException("weights." + task, "must be a finite number >= 0, got " + w);
-      }
-    });
-    if (classWeights == null) {
-      classWeights = ClassWeights.NONE;
+        @JsonProperty(value = "class_weights", defaultValue = "none")
+        ClassWeights classWeights) {
+
+    /** Class weighting inside a classification loss. */
+    public enum ClassWeights {
+        @JsonProperty("none")
+        NONE,
+        /** n / (k * count(c)), scikit-learn's "balanced": rare intents count as much as frequent ones. */
+        @JsonProperty("balanced")
+        BALANCED
     }
-  }
 
-  public double weight(String task) {
-    return weights.getOrDefault(task, 1.0);
-  }
+    public LossConfig {
+        weights = weights == null ? Map.of() : Map.copyOf(weights);
+        weights.forEach((task, w) -> {
+            if (w == null || !(w >= 0) || Double.isInfinite(w)) {
+                throw new SettingException("weights." + task, "must be a finite number >= 0, got " + w);
+            }
+        });
+        if (classWeights == null) {
+            classWeights = ClassWeights.NONE;
+        }
+    }
+
+    public double weight(String task) {
+        return weights.getOrDefault(task, 1.0);
+    }
 }

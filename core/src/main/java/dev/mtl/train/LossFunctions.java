@@ -38,7 +38,8 @@ public final class LossFunctions {
      * @param logits (B, L); @param targets (B, L) 0/1
      */
     public static NDArray binaryCrossEntropy(NDArray logits, NDArray targets) {
-        NDArray loss = logits.maximum(Scalars.like(logits, 0)).sub(logits.mul(targets))
+        NDArray loss = logits.maximum(Scalars.like(logits, 0))
+                .sub(logits.mul(targets))
                 .add(logits.abs().neg().exp().add(1f).log());
         return loss.mean();
     }

@@ -11,47 +11,98 @@ import java.util.List;
  * @param labels the label vocabulary, or null to take it from the training examples
  */
 public record TaskSpec(
-    @JsonProperty(value = "name", required = true) String name,
-    @JsonProperty(value = "kind", required = true) TaskConfig.Kind kind,
-    @JsonProperty("labels") List<String> labels,
-    @JsonProperty(value = "hidden_size", defaultValue = "0") int hiddenSize,
-    @JsonProperty(value = "activation", defaultValue = "gelu") String activation,
-    @JsonProperty(value = "dropout", defaultValue = "0.1") double dropout,
-    @JsonProperty(value = "multi_label", defaultValue = "false") boolean multiLabel,
-    @JsonProperty(value = "threshold", defaultValue = "0.5") double threshold,
-    @JsonProperty(value = "crf", defaultValue = "false") boolean crf) {
+        @JsonProperty(value = "name", required = true) String name,
+        @JsonProperty(value = "kind", required = true) TaskConfig.Kind kind,
+        @JsonProperty("labels") List<String> labels,
 
-  /** Stand-ins that satisfy TaskConfig's label checks, so its other checks run when labels are absent. */
-  private static final List<String> PLACEHOLDER_LABELS = List.of("O", "B-X");
+        @JsonProperty(value = "hidden_size", defaultValue = "0")
+        int hiddenSize,
 
-  public TaskSpec {
-    labels = labels == null ? null : List.copyOf(labels);
-    toTaskConfig(labels == null ? PLACEHOLDER_LABELS : labels, name, kind, hiddenSize, activation, dropout,
-        multiLabel, threshold, crf);
-  }
+        @JsonProperty(value = "activation", defaultValue = "gelu")
+        String activation,
 
-  public static TaskSpec classification(String name) {
-    return new TaskSpec(name, TaskConfig.Kind.CLASSIFICATION, null, 0, "gelu", TaskConfig.DEFAULT_DROPOUT, false,
-        TaskConfig.DEFAULT_THRESHOLD, false);
-  }
+        @JsonProperty(value = "dropout", defaultValue = "0.1")
+        double dropout,
 
-  public static TaskSpec ner(String name, boolean crf) {
-    return new TaskSpec(name, TaskConfig.Kind.NER, null, 0, "gelu", TaskConfig.DEFAULT_DROPOUT, false,
-        TaskConfig.DEFAULT_THRESHOLD, crf);
-  }
+        @JsonProperty(value = "multi_label", defaultValue = "false")
+        boolean multiLabel,
 
-  /**
-   * The head's config: with the declared labels when the config lists them, else with
-   * {@code fromData} (e.g. a {@link dev.mtl.data.LabelVocabulary}'s labels from the training examples).
-   * Declared labels win so that a model keeps the label order a user chose on purpose.
-   */
-  public TaskConfig toTaskConfig(List<String> fromData) {
-    return toTaskConfig(labels != null ? labels : fromData, name, kind, hiddenSize, activation, dropout, multiLabel,
-        threshold, crf);
-  }
+        @JsonProperty(value = "threshold", defaultValue = "0.5")
+        double threshold,
 
-  private static TaskConfig toTaskConfig(List<String> labels, String name, TaskConfig.Kind kind, int hiddenSize,
-      String activation, double dropout, boolean multiLabel, double threshold, boolean crf) {
-    return new TaskConfig(name, kind, labels, hiddenSize, activation, dropout, multiLabel, threshold, crf);
-  }
+        @JsonProperty(value = "crf", defaultValue = "false") boolean crf) {
+
+    /** Stand-ins that satisfy TaskConfig's label checks, so its other checks run when labels are absent. */
+    private static final List<String> PLACEHOLDER_LABELS = List.of("O", "B-X");
+
+    public TaskSpec {
+        labels = labels == null ? null : List.copyOf(labels);
+        toTaskConfig(
+                labels == null ? PLACEHOLDER_LABELS : labels,
+                name,
+                kind,
+                hiddenSize,
+                activation,
+                dropout,
+                multiLabel,
+                threshold,
+                crf);
+    }
+
+    public static TaskSpec classification(String name) {
+        return new TaskSpec(
+                name,
+                TaskConfig.Kind.CLASSIFICATION,
+                null,
+                0,
+                "gelu",
+                TaskConfig.DEFAULT_DROPOUT,
+                false,
+                TaskConfig.DEFAULT_THRESHOLD,
+                false);
+    }
+
+    public static TaskSpec ner(String name, boolean crf) {
+        return new TaskSpec(
+                name,
+                TaskConfig.Kind.NER,
+                null,
+                0,
+                "gelu",
+                TaskConfig.DEFAULT_DROPOUT,
+                false,
+                TaskConfig.DEFAULT_THRESHOLD,
+                crf);
+    }
+
+    /**
+     * The head's config: with the declared labels when the config lists them, else with
+     * {@code fromData} (e.g. a {@link dev.mtl.data.LabelVocabulary}'s labels from the training examples).
+     * Declared labels win so that a model keeps the label order a user chose on purpose.
+     */
+    public TaskConfig toTaskConfig(List<String> fromData) {
+        return toTaskConfig(
+                labels != null ? labels : fromData,
+                name,
+                kind,
+                hiddenSize,
+                activation,
+                dropout,
+                multiLabel,
+                threshold,
+                crf);
+    }
+
+    private static TaskConfig toTaskConfig(
+            List<String> labels,
+            String name,
+            TaskConfig.Kind kind,
+            int hiddenSize,
+            String activation,
+            double dropout,
+            boolean multiLabel,
+            double threshold,
+            boolean crf) {
+        return new TaskConfig(name, kind, labels, hiddenSize, activation, dropout, multiLabel, threshold, crf);
+    }
 }

@@ -59,14 +59,24 @@ public final class Trainer {
     public static final int KEEP_CHECKPOINTS = 2;
     /** The word-embedding table's key: {@code optimizer.lazy_embeddings} applies to it alone. */
     static final String WORD_EMBEDDINGS = "embeddings.word_embeddings.weight";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a finished run reports. */
-    public record Result(Path modelDir, long steps, double seconds, Map<String, Map<String, Double>> bestDev,
-            Map<String, Map<String, Map<String, Double>>> test, double bestScore) {}
+    public record Result(
+            Path modelDir,
+            long steps,
+            double seconds,
+            Map<String, Map<String, Double>> bestDev,
+            Map<String, Map<String, Map<String, Double>>> test,
+            double bestScore) {}
 
     /** A loaded dataset: its examples per split and the tasks it feeds. */
-    public record Dataset(String name, List<Example> train, List<Example> dev, List<Example> test,
+    public record Dataset(
+            String name,
+            List<Example> train,
+            List<Example> dev,
+            List<Example> test,
             Map<String, InstanceEncoder.Field> feeds) {}
 
     private final TrainConfig cfg;
@@ -80,7 +90,8 @@ public final class Trainer {
      * @param datasets the examples, read by {@link #readDatasets}
      * @param tasks the heads, labels resolved ({@link #resolveTasks})
      */
-    public Trainer(TrainConfig cfg, List<Dataset> datasets, List<TaskConfig> tasks, Path outputDir, Consumer<String> log) {
+    public Trainer(
+            TrainConfig cfg, List<Dataset> datasets, List<TaskConfig> tasks, Path outputDir, Consumer<String> log) {
         this.cfg = cfg;
         this.datasets = List.copyOf(datasets);
         this.tasks = List.copyOf(tasks);
@@ -93,11 +104,18 @@ public final class Trainer {
         List<Dataset> out = new ArrayList<>();
         for (DatasetSpec spec : cfg.datasets()) {
             Map<String, InstanceEncoder.Field> feeds = new LinkedHashMap<>();
-            spec.feeds().forEach((task, field) -> feeds.put(task,
-                    field == DatasetSpec.Feed.LABEL ? InstanceEncoder.Field.LABEL : InstanceEncoder.Field.TAGS));
-            out.add(new Dataset(spec.name(), spec.read(Split.TRAIN),
+            spec.feeds()
+                    .forEach((task, field) -> feeds.put(
+                            task,
+                            field == DatasetSpec.Feed.LABEL
+                                    ? InstanceEncoder.Field.LABEL
+                                    : InstanceEncoder.Field.TAGS));
+            out.add(new Dataset(
+                    spec.name(),
+                    spec.read(Split.TRAIN),
                     spec.path(Split.DEV).isPresent() ? spec.read(Split.DEV) : List.of(),
-                    spec.path(Split.TEST).isPresent() ? spec.read(Split.TEST) : List.of(), feeds));
+                    spec.path(Split.TEST).isPresent() ? spec.read(Split.TEST) : List.of(),
+                    feeds));
         }
         return out;
     }
@@ -116,6 +134,7 @@ public final class Trainer {
     private MultiTaskModel model;
     /** Test hook: throw right after this step's checkpoint, as a crash would (-1 = never). */
     long crashAfterStep = -1;
+
     private final List<List<Instance>> trainSets = new ArrayList<>();
     private final Map<String, NDArray> classWeights = new LinkedHashMap<>();
     private final Map<String, NDArray> uncertainty = new LinkedHashMap<>();
@@ -137,7 +156,8 @@ public final class Trainer {
             state = JSON.readValue(latest.resolve("trainer.json").toFile(), TrainerState.class);
             log.accept("resuming from " + out.relativize(latest) + " (step " + state.step() + ")");
         } else {
-            Backbone b = cfg.defaultBackbone() ? Backbone.loadDefault()
+            Backbone b = cfg.defaultBackbone()
+                    ? Backbone.loadDefault()
                     : MultiTaskModel.load(Path.of(cfg.backbone())).backbone();
             model = MultiTaskModel.create(b, cfg.embedding(), tasks, cfg.maxLength());
             Files.deleteIfExists(out.resolve("metrics.jsonl"));
@@ -160,21 +180,24 @@ public final class Trainer {
             sizes[d] = inst.size();
         }
         if (encoder.truncatedCount() > 0) {
-            log.accept(encoder.truncatedCount() + " training examples were longer than max_length "
-                    + cfg.maxLength() + " tokens and were truncated");
+            log.accept(encoder.truncatedCount() + " training examples were longer than max_length " + cfg.maxLength()
+                    + " tokens and were truncated");
         }
         if ((cfg.loss().classWeights() == LossConfig.ClassWeights.BALANCED)) {
             computeClassWeights();
         }
         for (TaskConfig t : tasks) {
             if (cfg.loss().uncertainty()) {
-                float s0 = resumed != null && resumed.uncertainty() != null ? resumed.uncertainty().getOrDefault(t.name(), 0f) : 0f;
+                float s0 = resumed != null && resumed.uncertainty() != null
+                        ? resumed.uncertainty().getOrDefault(t.name(), 0f)
+                        : 0f;
                 NDArray s = trainerManager.create(new float[] {s0});
                 s.setRequiresGradient(true);
                 uncertainty.put(t.name(), s);
             }
         }
-        TaskSampler sampler = new TaskSampler(cfg.sampling().strategy(), cfg.sampling().temperature(), sizes, cfg.seed());
+        TaskSampler sampler =
+                new TaskSampler(cfg.sampling().strategy(), cfg.sampling().temperature(), sizes, cfg.seed());
         long batchesPerEpoch = 0;
         for (long n : sizes) {
             batchesPerEpoch += (n + cfg.batchSize() - 1) / cfg.batchSize();
@@ -210,7 +233,11 @@ public final class Trainer {
             orders.add(batchOrder(trainSets.get(d), cfg.batchSize(), cfg.seed(), d, dsEpoch[d]));
         }
 
-        try (AdamW opt = new AdamW(trainerManager, (float) cfg.optimizer().beta1(), (float) cfg.optimizer().beta2(), (float) cfg.optimizer().eps())) {
+        try (AdamW opt = new AdamW(
+                trainerManager,
+                (float) cfg.optimizer().beta1(),
+                (float) cfg.optimizer().beta2(),
+                (float) cfg.optimizer().eps())) {
             if (resumed != null) {
                 restoreOptimizer(opt, latestCheckpoint(out.resolve("checkpoints")), resumed.step());
             }
@@ -255,7 +282,8 @@ public final class Trainer {
                             NDArray loss = batchLoss(bm, batch, datasets.get(d).feeds(), losses);
                             checkFinite(losses, step + 1, datasets.get(d).name());
                             long t1 = System.nanoTime();
-                            gc.backward(loss.div(Scalars.like(loss, cfg.optimizer().gradAccum())));
+                            gc.backward(
+                                    loss.div(Scalars.like(loss, cfg.optimizer().gradAccum())));
                             phaseNanos[0] += t1 - t0;
                             phaseNanos[1] += System.nanoTime() - t1;
                             losses.forEach((t, v) -> {
@@ -270,15 +298,24 @@ public final class Trainer {
                         micro++;
                     }
                 }
-                float lr = (float) (cfg.optimizer().lr() * Schedule.factor(cfg.schedule().kind(), step, totalSteps, warmup));
+                float lr = (float)
+                        (cfg.optimizer().lr() * Schedule.factor(cfg.schedule().kind(), step, totalSteps, warmup));
                 // Lazy word-embedding rows: the optimizer visits the rows the step looked up.
-                java.util.BitSet wordRows = model.backbone().model().embeddings().drainWordRows();
+                java.util.BitSet wordRows =
+                        model.backbone().model().embeddings().drainWordRows();
                 List<AdamW.Group> all = new ArrayList<>(groups.size() + uncertainty.size());
                 for (AdamW.Group g : groups) {
-                    all.add(g.lazyRows() ? new AdamW.Group(g.key(), g.weight(), g.lrScale(), g.weightDecay(), true, wordRows) : g);
+                    all.add(
+                            g.lazyRows()
+                                    ? new AdamW.Group(g.key(), g.weight(), g.lrScale(), g.weightDecay(), true, wordRows)
+                                    : g);
                 }
                 for (var e : uncertainty.entrySet()) {
-                    all.add(new AdamW.Group("uncertainty." + e.getKey(), e.getValue(), (float) (cfg.optimizer().headLr() / cfg.optimizer().lr()), 0f));
+                    all.add(new AdamW.Group(
+                            "uncertainty." + e.getKey(),
+                            e.getValue(),
+                            (float) (cfg.optimizer().headLr() / cfg.optimizer().lr()),
+                            0f));
                 }
                 long t2 = System.nanoTime();
                 double gradNorm = opt.step(all, lr, (float) cfg.optimizer().clipNorm());
@@ -289,7 +326,8 @@ public final class Trainer {
                 phaseNanos[2] += System.nanoTime() - t2;
                 step++;
                 double seconds = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
-                progress.step(step, lossMeans(lossSums), tokens / Math.max(1e-9, (System.nanoTime() - windowStart) / 1e9));
+                progress.step(
+                        step, lossMeans(lossSums), tokens / Math.max(1e-9, (System.nanoTime() - windowStart) / 1e9));
                 if (step % LOG_EVERY == 0 || step == totalSteps) {
                     double window = (System.nanoTime() - windowStart) / 1e9;
                     Map<String, Object> line = new LinkedHashMap<>();
@@ -333,22 +371,33 @@ public final class Trainer {
                         model.save(out.resolve("best"));
                     } else {
                         sinceBest++;
-                        stop = cfg.eval().patience() > 0 && sinceBest >= cfg.eval().patience();
+                        stop = cfg.eval().patience() > 0
+                                && sinceBest >= cfg.eval().patience();
                     }
                 }
                 if (step % ckptEvery == 0 || evalNow || stop) {
                     double seconds2 = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
                     Map<String, Float> unc = new LinkedHashMap<>();
                     uncertainty.forEach((k, v) -> unc.put(k, v.getFloat(0)));
-                    saveCheckpoint(opt, new TrainerState(step, micro, toList(dsEpoch), toList(dsPos), bestScore,
-                            bestStep, sinceBest, unc, seconds2));
+                    saveCheckpoint(
+                            opt,
+                            new TrainerState(
+                                    step,
+                                    micro,
+                                    toList(dsEpoch),
+                                    toList(dsPos),
+                                    bestScore,
+                                    bestStep,
+                                    sinceBest,
+                                    unc,
+                                    seconds2));
                 }
                 if (step == crashAfterStep) {
                     throw new IllegalStateException("simulated crash after step " + step);
                 }
                 if (stop) {
-                    log.accept("early stopping at step " + step + ": no dev improvement in " + cfg.eval().patience()
-                            + " evaluations (best at step " + bestStep + ")");
+                    log.accept("early stopping at step " + step + ": no dev improvement in "
+                            + cfg.eval().patience() + " evaluations (best at step " + bestStep + ")");
                     break;
                 }
             }
@@ -378,14 +427,15 @@ public final class Trainer {
     }
 
     /** Encoder once, then the loss of every task this dataset feeds; records each task's value. */
-    private NDArray batchLoss(NDManager bm, List<Instance> batch, Map<String, InstanceEncoder.Field> feeds,
-            Map<String, Float> values) {
+    private NDArray batchLoss(
+            NDManager bm, List<Instance> batch, Map<String, InstanceEncoder.Field> feeds, Map<String, Float> values) {
         List<long[]> seqs = new ArrayList<>(batch.size());
         batch.forEach(i -> seqs.add(i.ids()));
         PaddedBatch p = PaddedBatch.of(seqs, model.backbone().tokenizer().padId());
         Shape shape = new Shape(p.batchSize(), p.length());
         NDArray mask = bm.create(p.mask(), shape);
-        NDArray hidden = model.backbone().model().apply(bm.create(p.ids(), shape), bm.create(p.typeIds(), shape), mask, true);
+        NDArray hidden =
+                model.backbone().model().apply(bm.create(p.ids(), shape), bm.create(p.typeIds(), shape), mask, true);
         NDArray pooled = null;
         NDArray total = null;
         for (var feed : feeds.entrySet()) {
@@ -401,9 +451,18 @@ public final class Trainer {
                 if (taskCfg.multiLabel()) {
                     float[] hot = new float[batch.size() * taskCfg.labels().size()];
                     for (int i = 0; i < batch.size(); i++) {
-                        System.arraycopy(batch.get(i).multiHot().get(task), 0, hot, i * taskCfg.labels().size(), taskCfg.labels().size());
+                        System.arraycopy(
+                                batch.get(i).multiHot().get(task),
+                                0,
+                                hot,
+                                i * taskCfg.labels().size(),
+                                taskCfg.labels().size());
                     }
-                    loss = LossFunctions.binaryCrossEntropy(logits, bm.create(hot, new Shape(batch.size(), taskCfg.labels().size())));
+                    loss = LossFunctions.binaryCrossEntropy(
+                            logits,
+                            bm.create(
+                                    hot,
+                                    new Shape(batch.size(), taskCfg.labels().size())));
                 } else {
                     long[] y = new long[batch.size()];
                     for (int i = 0; i < batch.size(); i++) {
@@ -415,7 +474,9 @@ public final class Trainer {
             } else {
                 TokenClassificationHead head = model.taggers().get(task);
                 NDArray emissions = head.apply(hidden, true); // (B, T, L)
-                loss = head.crf() == null ? tokenLoss(bm, batch, task, p, emissions) : crfLoss(bm, batch, task, emissions);
+                loss = head.crf() == null
+                        ? tokenLoss(bm, batch, task, p, emissions)
+                        : crfLoss(bm, batch, task, emissions);
             }
             values.put(task, loss.getFloat());
             NDArray weighted;
@@ -431,7 +492,8 @@ public final class Trainer {
         return total;
     }
 
-    private static NDArray tokenLoss(NDManager bm, List<Instance> batch, String task, PaddedBatch p, NDArray emissions) {
+    private static NDArray tokenLoss(
+            NDManager bm, List<Instance> batch, String task, PaddedBatch p, NDArray emissions) {
         long[] labels = new long[p.batchSize() * p.length()];
         Arrays.fill(labels, Alignment.IGNORE);
         for (int i = 0; i < batch.size(); i++) {
@@ -487,8 +549,10 @@ public final class Trainer {
         }
         NDArray idx = bm.create(index, new Shape(b, w, 1)).broadcast(new Shape(b, w, labelsCount)); // (B, W, L)
         NDArray words = emissions.gather(idx, 1); // (B, W, L)
-        NDArray ll = model.taggers().get(task).crf().logLikelihood(words, bm.create(tagArr, new Shape(b, w)),
-                bm.create(maskArr, new Shape(b, w))); // (B)
+        NDArray ll = model.taggers()
+                .get(task)
+                .crf()
+                .logLikelihood(words, bm.create(tagArr, new Shape(b, w)), bm.create(maskArr, new Shape(b, w))); // (B)
         NDArray valid = bm.create(rowValid);
         NDArray nll = ll.mul(valid).sum().neg();
         return nll.div(Scalars.like(nll, Math.max(1f, sum(rowValid))));
@@ -524,14 +588,16 @@ public final class Trainer {
             if (key.startsWith(MultiTaskModel.HEADS_PREFIX) || key.startsWith(MultiTaskModel.EMBEDDING_PREFIX)) {
                 scale = (float) (cfg.optimizer().headLr() / cfg.optimizer().lr());
             } else if (key.startsWith("encoder.layer.")) {
-                int i = Integer.parseInt(key.substring("encoder.layer.".length(), key.indexOf('.', "encoder.layer.".length())));
+                int i = Integer.parseInt(
+                        key.substring("encoder.layer.".length(), key.indexOf('.', "encoder.layer.".length())));
                 scale = (float) Math.pow(cfg.optimizer().layerDecay(), layers - i);
             } else {
                 scale = (float) Math.pow(cfg.optimizer().layerDecay(), layers + 1);
             }
             boolean noDecay = key.endsWith(".bias") || key.contains("LayerNorm") || key.contains("crf.");
             boolean lazy = cfg.optimizer().lazyEmbeddings() && key.equals(WORD_EMBEDDINGS);
-            groups.add(new AdamW.Group(key, w, scale, noDecay ? 0f : (float) cfg.optimizer().weightDecay(), lazy));
+            groups.add(new AdamW.Group(
+                    key, w, scale, noDecay ? 0f : (float) cfg.optimizer().weightDecay(), lazy));
         }
         return groups;
     }
@@ -539,7 +605,8 @@ public final class Trainer {
     /** Whether {@code key} is frozen in {@code epoch} under the plan's freezing settings. */
     boolean frozen(String key, int layers, int epoch) {
         if (key.startsWith(MultiTaskModel.HEADS_PREFIX)) {
-            String task = key.substring(MultiTaskModel.HEADS_PREFIX.length(), key.indexOf('.', MultiTaskModel.HEADS_PREFIX.length()));
+            String task = key.substring(
+                    MultiTaskModel.HEADS_PREFIX.length(), key.indexOf('.', MultiTaskModel.HEADS_PREFIX.length()));
             return cfg.freeze().heads().contains(task);
         }
         if (key.startsWith(MultiTaskModel.EMBEDDING_PREFIX)) {
@@ -549,7 +616,8 @@ public final class Trainer {
             return true;
         }
         int layer = key.startsWith("encoder.layer.")
-                ? Integer.parseInt(key.substring("encoder.layer.".length(), key.indexOf('.', "encoder.layer.".length())))
+                ? Integer.parseInt(
+                        key.substring("encoder.layer.".length(), key.indexOf('.', "encoder.layer.".length())))
                 : -1; // embeddings
         if (cfg.freeze().gradualUnfreeze()) {
             // ULMFiT: epoch 0 trains the heads and the top layer, each later epoch one more layer down.
@@ -578,13 +646,18 @@ public final class Trainer {
                 continue;
             }
             Evaluator.Scores s = Evaluator.evaluate(model, d.dev(), d.feeds(), options, null, d.name());
-            s.flat().forEach((task, m) -> out.put(datasets.size() > 1 && taskFedTwice(task) ? d.name() + "/" + task : task, m));
+            s.flat()
+                    .forEach((task, m) ->
+                            out.put(datasets.size() > 1 && taskFedTwice(task) ? d.name() + "/" + task : task, m));
         }
         return out;
     }
 
     private boolean taskFedTwice(String task) {
-        return datasets.stream().filter(d -> d.feeds().containsKey(task) && !d.dev().isEmpty()).count() > 1;
+        return datasets.stream()
+                        .filter(d -> d.feeds().containsKey(task) && !d.dev().isEmpty())
+                        .count()
+                > 1;
     }
 
     /** The early-stopping score: one task's metric, or the mean of every task's main metric. */
@@ -594,14 +667,19 @@ public final class Trainer {
             double sum = 0;
             int n = 0;
             for (var e : dev.entrySet()) {
-                String task = e.getKey().contains("/") ? e.getKey().substring(e.getKey().indexOf('/') + 1) : e.getKey();
-                sum += e.getValue().get(Evaluator.mainMetric(model.tasks().get(task).kind()));
+                String task = e.getKey().contains("/")
+                        ? e.getKey().substring(e.getKey().indexOf('/') + 1)
+                        : e.getKey();
+                sum += e.getValue()
+                        .get(Evaluator.mainMetric(model.tasks().get(task).kind()));
                 n++;
             }
             return n == 0 ? 0 : sum / n;
         }
         Map<String, Double> m = dev.get(metric.task());
-        return m == null ? Double.NEGATIVE_INFINITY : m.getOrDefault(metric.measure().key(), Double.NEGATIVE_INFINITY);
+        return m == null
+                ? Double.NEGATIVE_INFINITY
+                : m.getOrDefault(metric.measure().key(), Double.NEGATIVE_INFINITY);
     }
 
     private Result finish(long steps, double seconds, double bestScore) throws IOException {
@@ -620,15 +698,17 @@ public final class Trainer {
             if (d.test().isEmpty()) {
                 continue;
             }
-            Evaluator.Scores s = Evaluator.evaluate(model, d.test(), d.feeds(), model.defaultOptions(),
-                    out.resolve("predictions"), d.name() + ".test");
+            Evaluator.Scores s = Evaluator.evaluate(
+                    model, d.test(), d.feeds(), model.defaultOptions(), out.resolve("predictions"), d.name() + ".test");
             test.put(d.name(), s.flat());
             Map<String, Object> full = new LinkedHashMap<>();
             s.classification().forEach((t, r) -> full.put(t, r.toMap()));
             s.ner().forEach((t, r) -> full.put(t, r.toMap()));
             testJson.put(d.name(), full);
         }
-        writeAtomically(out.resolve("test_metrics.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(testJson));
+        writeAtomically(
+                out.resolve("test_metrics.json"),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(testJson));
         return new Result(finalDir, steps, seconds, bestDev, test, bestScore);
     }
 
@@ -639,9 +719,13 @@ public final class Trainer {
         try {
             model.save(temp.resolve("model"));
             Map<String, Tensor> moments = new LinkedHashMap<>();
-            opt.stateArrays().forEach((k, a) -> moments.put(k, new Tensor(k, a.getShape().getShape(), a.toFloatArray())));
-            SafeTensors.write(temp.resolve("optimizer.safetensors"), moments, Map.of("steps", String.valueOf(opt.steps())));
-            Files.write(temp.resolve("trainer.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+            opt.stateArrays()
+                    .forEach((k, a) -> moments.put(k, new Tensor(k, a.getShape().getShape(), a.toFloatArray())));
+            SafeTensors.write(
+                    temp.resolve("optimizer.safetensors"), moments, Map.of("steps", String.valueOf(opt.steps())));
+            Files.write(
+                    temp.resolve("trainer.json"),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
             Path target = root.resolve(String.format("step-%08d", state.step()));
             if (Files.exists(target)) {
                 deleteRecursively(target);
@@ -687,8 +771,11 @@ public final class Trainer {
     }
 
     private void appendMetrics(Map<String, Object> line) throws IOException {
-        Files.write(out.resolve("metrics.jsonl"), (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8),
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.write(
+                out.resolve("metrics.jsonl"),
+                (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     /** On resume: drop metrics lines written after the checkpoint (they will be written again). */

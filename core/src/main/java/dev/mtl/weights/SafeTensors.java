@@ -43,7 +43,8 @@ public final class SafeTensors {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < HEADER_LENGTH_BYTES) {
-                throw new IOException(file + ": truncated safetensors file (" + size + " bytes, header length needs 8)");
+                throw new IOException(
+                        file + ": truncated safetensors file (" + size + " bytes, header length needs 8)");
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(HEADER_LENGTH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
@@ -59,7 +60,8 @@ public final class SafeTensors {
             readFully(ch, headerBuf, HEADER_LENGTH_BYTES);
             Map<String, Object> header;
             try {
-                header = JSON.readValue(new String(headerBuf.array(), StandardCharsets.UTF_8),
+                header = JSON.readValue(
+                        new String(headerBuf.array(), StandardCharsets.UTF_8),
                         new TypeReference<LinkedHashMap<String, Object>>() {});
             } catch (IOException e) {
                 throw new IOException(file + ": corrupt safetensors header (not valid JSON)");
@@ -80,8 +82,10 @@ public final class SafeTensors {
     @SuppressWarnings("unchecked")
     private static Tensor readTensor(Path file, FileChannel ch, String key, Object spec, long dataStart, long dataSize)
             throws IOException {
-        if (!(spec instanceof Map<?, ?> m) || !(m.get("dtype") instanceof String dtype)
-                || !(m.get("shape") instanceof List<?> shapeList) || !(m.get("data_offsets") instanceof List<?> offs)
+        if (!(spec instanceof Map<?, ?> m)
+                || !(m.get("dtype") instanceof String dtype)
+                || !(m.get("shape") instanceof List<?> shapeList)
+                || !(m.get("data_offsets") instanceof List<?> offs)
                 || offs.size() != 2) {
             throw new IOException(file + ": corrupt safetensors header entry for '" + key + "'");
         }
@@ -96,12 +100,13 @@ public final class SafeTensors {
         int width = switch (dtype) {
             case "F32" -> 4;
             case "F16", "BF16" -> 2;
-            default -> throw new IOException(file + ": tensor '" + key + "' has dtype " + dtype
-                    + "; supported: F32, F16, BF16");
+            default ->
+                throw new IOException(
+                        file + ": tensor '" + key + "' has dtype " + dtype + "; supported: F32, F16, BF16");
         };
         if (end > dataSize) {
-            throw new IOException(file + ": truncated safetensors file: tensor '" + key + "' needs bytes up to "
-                    + end + " of the data section, the file has " + dataSize);
+            throw new IOException(file + ": truncated safetensors file: tensor '" + key + "' needs bytes up to " + end
+                    + " of the data section, the file has " + dataSize);
         }
         if (end - begin != count * width || begin < 0) {
             throw new IOException(file + ": tensor '" + key + "' has " + (end - begin) + " bytes, its shape "
@@ -155,7 +160,9 @@ public final class SafeTensors {
         System.arraycopy(json, 0, headerBytes, 0, json.length);
         java.util.Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            ByteBuffer len = ByteBuffer.allocate(HEADER_LENGTH_BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+            ByteBuffer len = ByteBuffer.allocate(HEADER_LENGTH_BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(padded);
             out.write(len.array());
             out.write(headerBytes);
             for (Tensor t : order) {

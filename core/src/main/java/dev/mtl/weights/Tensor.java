@@ -20,15 +20,16 @@ public record Tensor(String name, long[] shape, float[] data) {
             n *= d;
         }
         if (n != data.length) {
-            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " needs " + n
-                    + " values, got " + data.length);
+            throw new IllegalArgumentException(
+                    name + ": shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
         }
     }
 
     /** The transpose of a 2-D tensor (ONNX MatMul weights are [in, out]; HF Linear wants [out, in]). */
     public Tensor transpose2d(String newName) {
         if (shape.length != 2) {
-            throw new IllegalArgumentException(name + ": transpose2d needs 2 dimensions, got " + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    name + ": transpose2d needs 2 dimensions, got " + Arrays.toString(shape));
         }
         int rows = (int) shape[0];
         int cols = (int) shape[1];

@@ -51,8 +51,19 @@ class EmbedCommandTest {
         List<String> texts = List.of("the music", "", "new york playing the music loudly", "play");
         Files.write(in, texts, StandardCharsets.UTF_8);
         Path out = tmp.resolve("out.jsonl");
-        assertEquals(0, run("embed", "--input", in.toString(), "--output", out.toString(),
-                "--model", model.toString(), "--batch-size", "2"), err.toString());
+        assertEquals(
+                0,
+                run(
+                        "embed",
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        out.toString(),
+                        "--model",
+                        model.toString(),
+                        "--batch-size",
+                        "2"),
+                err.toString());
         List<String> lines = Files.readAllLines(out);
         assertEquals(4, lines.size());
         try (SentenceEncoder enc = SentenceEncoder.load(model)) {
@@ -68,7 +79,8 @@ class EmbedCommandTest {
                 assertArrayEquals(expected[i], got, 1e-6f, "line " + (i + 1));
                 // Each number is written as Java's shortest form of the float (what Float.toString gives).
                 String raw = lines.get(i);
-                String[] numbers = raw.substring(raw.indexOf('[') + 1, raw.indexOf(']')).split(",");
+                String[] numbers =
+                        raw.substring(raw.indexOf('[') + 1, raw.indexOf(']')).split(",");
                 assertEquals(32, numbers.length);
                 for (String n : numbers) {
                     assertEquals(Float.toString(Float.parseFloat(n)), n, "line " + (i + 1));
@@ -82,9 +94,12 @@ class EmbedCommandTest {
         Path in = tmp.resolve("bad.txt");
         Files.write(in, new byte[] {'o', 'k', '\n', 'f', 'i', 'n', 'e', '\n', 'b', (byte) 0xC3, (byte) 0x28, '\n'});
         Path out = tmp.resolve("out.jsonl");
-        assertEquals(Main.EXIT_FAILURE, run("embed", "--input", in.toString(), "--output", out.toString(),
-                "--model", model.toString()));
-        assertEquals("mtl embed: " + in + ":3: invalid UTF-8 byte sequence", err.toString().strip());
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run("embed", "--input", in.toString(), "--output", out.toString(), "--model", model.toString()));
+        assertEquals(
+                "mtl embed: " + in + ":3: invalid UTF-8 byte sequence",
+                err.toString().strip());
         assertFalse(Files.exists(out));
         try (var files = Files.list(tmp)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".part")), "temp file left behind");
@@ -93,8 +108,16 @@ class EmbedCommandTest {
 
     @Test
     void missingModelDirectory() {
-        assertEquals(Main.EXIT_FAILURE, run("embed", "--input", "x", "--output", "y", "--model",
-                tmp.resolve("nope").toString()));
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "embed",
+                        "--input",
+                        "x",
+                        "--output",
+                        "y",
+                        "--model",
+                        tmp.resolve("nope").toString()));
         String msg = err.toString().strip();
         assertTrue(msg.startsWith("mtl embed: "), msg);
         assertEquals(1, msg.lines().count(), msg);
@@ -103,8 +126,16 @@ class EmbedCommandTest {
     @Test
     void missingInputFile() throws Exception {
         Path in = tmp.resolve("absent.txt");
-        assertEquals(Main.EXIT_FAILURE, run("embed", "--input", in.toString(), "--output",
-                tmp.resolve("o").toString(), "--model", model.toString()));
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "embed",
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        tmp.resolve("o").toString(),
+                        "--model",
+                        model.toString()));
         assertEquals("mtl embed: " + in + ": no such file", err.toString().strip());
     }
 
@@ -115,8 +146,16 @@ class EmbedCommandTest {
         Files.write(w, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         Path in = tmp.resolve("in.txt");
         Files.writeString(in, "hello\n");
-        assertEquals(Main.EXIT_FAILURE, run("embed", "--input", in.toString(), "--output",
-                tmp.resolve("o").toString(), "--model", model.toString()));
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "embed",
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        tmp.resolve("o").toString(),
+                        "--model",
+                        model.toString()));
         String msg = err.toString().strip();
         assertTrue(msg.startsWith("mtl embed: " + w + ": truncated safetensors file: tensor '"), msg);
         assertEquals(1, msg.lines().count(), msg);
@@ -134,8 +173,19 @@ class EmbedCommandTest {
     void badBatchSizeIsRejected() throws Exception {
         Path in = tmp.resolve("in.txt");
         Files.writeString(in, "hello\n");
-        assertEquals(Main.EXIT_FAILURE, run("embed", "--input", in.toString(), "--output", "o",
-                "--model", model.toString(), "--batch-size", "0"));
-        assertEquals("mtl embed: --batch-size must be >= 1, got 0", err.toString().strip());
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "embed",
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        "o",
+                        "--model",
+                        model.toString(),
+                        "--batch-size",
+                        "0"));
+        assertEquals(
+                "mtl embed: --batch-size must be >= 1, got 0", err.toString().strip());
     }
 }

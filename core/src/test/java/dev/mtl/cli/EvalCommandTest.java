@@ -39,12 +39,9 @@ class EvalCommandTest {
             "play taylor swift",
             "is it sunny",
             "play some jazz by miles davis now");
-    static final List<String> SEQ_OUT = List.of(
-            "O O O O B-artist",
-            "O O O O",
-            "O B-artist I-artist",
-            "O O O",
-            "O O O O B-artist I-artist O");
+
+    static final List<String> SEQ_OUT =
+            List.of("O O O O B-artist", "O O O O", "O B-artist I-artist", "O O O", "O O O O B-artist I-artist O");
     static final List<String> LABEL = List.of("PlayMusic", "GetWeather", "PlayMusic", "GetWeather", "PlayMusic");
 
     @TempDir
@@ -58,10 +55,13 @@ class EvalCommandTest {
     @BeforeEach
     void writeModelAndData() throws Exception {
         model = tmp.resolve("model");
-        try (MultiTaskModel m = MultiTaskModel.create(TestModels.tinyBackbone(tmp.resolve("v")),
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("v")),
                 EmbeddingConfig.sentenceTransformers(),
-                List.of(TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather")),
-                        TaskConfig.ner("slots", List.of("O", "B-artist", "I-artist"), false)), 64)) {
+                List.of(
+                        TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather")),
+                        TaskConfig.ner("slots", List.of("O", "B-artist", "I-artist"), false)),
+                64)) {
             m.save(model);
         }
         data = writeJointBert(tmp.resolve("test"), SEQ_IN, SEQ_OUT, LABEL);
@@ -95,16 +95,21 @@ class EvalCommandTest {
     private Evaluator.Scores reference(Path dir) throws Exception {
         List<Example> examples = new JointBertReader().read(dir);
         try (MultiTaskModel m = MultiTaskModel.load(model)) {
-            return Evaluator.evaluate(m, examples, Map.of("intent", InstanceEncoder.Field.LABEL,
-                    "slots", InstanceEncoder.Field.TAGS), m.defaultOptions(), null, "ref");
+            return Evaluator.evaluate(
+                    m,
+                    examples,
+                    Map.of("intent", InstanceEncoder.Field.LABEL, "slots", InstanceEncoder.Field.TAGS),
+                    m.defaultOptions(),
+                    null,
+                    "ref");
         }
     }
 
     @Test
     void metricsEqualTheEvaluatorsInTheTableAndTheJson() throws Exception {
         Path metrics = tmp.resolve("out/metrics.json");
-        String table = runCapturing("eval", "--model", model.toString(), "--data", data.toString(), "--output",
-                metrics.toString());
+        String table = runCapturing(
+                "eval", "--model", model.toString(), "--data", data.toString(), "--output", metrics.toString());
         Evaluator.Scores ref = reference(data);
         ClassificationReport intent = ref.classification().get("intent");
         NerReport slots = ref.ner().get("slots");
@@ -124,13 +129,27 @@ class EvalCommandTest {
         assertEquals(slots.overall().gold(), s.get("overall").get("gold").asInt());
         assertEquals(3, slots.overall().gold()); // adele, taylor swift, miles davis
 
-        assertTrue(table.contains(String.format(Locale.ROOT, "accuracy %6.2f   macro-F1 %6.2f",
-                100 * intent.accuracy(), 100 * intent.macroF1())), table);
-        assertTrue(table.lines().anyMatch(l -> l.strip().matches(String.format(Locale.ROOT,
-                "overall\\s+%.2f\\s+%.2f\\s+%.2f\\s+3\\s+%d\\s+%d", 100 * slots.overall().precision(),
-                100 * slots.overall().recall(), 100 * slots.overall().f1(), slots.overall().predicted(),
-                slots.overall().correct()))), table);
-        assertTrue(table.lines().anyMatch(l -> l.strip().matches("PlayMusic\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+3")),
+        assertTrue(
+                table.contains(String.format(
+                        Locale.ROOT,
+                        "accuracy %6.2f   macro-F1 %6.2f",
+                        100 * intent.accuracy(),
+                        100 * intent.macroF1())),
+                table);
+        assertTrue(
+                table.lines()
+                        .anyMatch(l -> l.strip()
+                                .matches(String.format(
+                                        Locale.ROOT,
+                                        "overall\\s+%.2f\\s+%.2f\\s+%.2f\\s+3\\s+%d\\s+%d",
+                                        100 * slots.overall().precision(),
+                                        100 * slots.overall().recall(),
+                                        100 * slots.overall().f1(),
+                                        slots.overall().predicted(),
+                                        slots.overall().correct()))),
+                table);
+        assertTrue(
+                table.lines().anyMatch(l -> l.strip().matches("PlayMusic\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+3")),
                 table);
     }
 
@@ -146,9 +165,12 @@ class EvalCommandTest {
             System.setErr(saved);
         }
         JsonNode doc = json.readTree(out);
-        assertEquals(reference(data).classification().get("intent").accuracy(),
+        assertEquals(
+                reference(data).classification().get("intent").accuracy(),
                 doc.get("tasks").get("intent").get("accuracy").asDouble());
-        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("intent (classification, 5 examples)"), stderr.toString());
+        assertTrue(
+                stderr.toString(StandardCharsets.UTF_8).contains("intent (classification, 5 examples)"),
+                stderr.toString());
     }
 
     @Test
@@ -175,7 +197,8 @@ class EvalCommandTest {
 
     @Test
     void labelsTheModelNeverSawAreErrorsNotCrashes() throws Exception {
-        Path unseen = writeJointBert(tmp.resolve("unseen"),
+        Path unseen = writeJointBert(
+                tmp.resolve("unseen"),
                 List.of("book a table in york", "play adele"),
                 List.of("O O O O B-city", "O B-artist"),
                 List.of("BookRestaurant", "PlayMusic"));
@@ -200,20 +223,40 @@ class EvalCommandTest {
 
     @Test
     void unknownTaskAndWrongFieldInFeedsAreNamedOnOneLine() throws Exception {
-        assertEquals(Main.EXIT_FAILURE, run("eval", "--model", model.toString(), "--data", data.toString(),
-                "--feeds", "intent=tags,sentiment=label"));
-        assertEquals("mtl eval: --feeds: task 'intent' is classification, scored from 'label', not 'tags'; "
-                + "unknown task 'sentiment' (model tasks: intent, slots)", err.toString().strip());
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "eval",
+                        "--model",
+                        model.toString(),
+                        "--data",
+                        data.toString(),
+                        "--feeds",
+                        "intent=tags,sentiment=label"));
+        assertEquals(
+                "mtl eval: --feeds: task 'intent' is classification, scored from 'label', not 'tags'; "
+                        + "unknown task 'sentiment' (model tasks: intent, slots)",
+                err.toString().strip());
     }
 
     @Test
     void feedsTheFormatCannotGiveAreNamed() throws Exception {
         Path csv = tmp.resolve("test.csv");
         Files.writeString(csv, "text,label\nplay adele,PlayMusic\n");
-        assertEquals(Main.EXIT_FAILURE, run("eval", "--model", model.toString(), "--data", csv.toString(),
-                "--feeds", "slots=tags,intent=lable"));
-        assertEquals("mtl eval: --feeds: format csv has no 'tags' field for task 'slots' (it has: label); "
-                + "'intent=lable': unknown field 'lable' (label or tags)", err.toString().strip());
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "eval",
+                        "--model",
+                        model.toString(),
+                        "--data",
+                        csv.toString(),
+                        "--feeds",
+                        "slots=tags,intent=lable"));
+        assertEquals(
+                "mtl eval: --feeds: format csv has no 'tags' field for task 'slots' (it has: label); "
+                        + "'intent=lable': unknown field 'lable' (label or tags)",
+                err.toString().strip());
     }
 
     @Test
@@ -238,7 +281,9 @@ class EvalCommandTest {
     void missingDataIsOneLine() {
         Path missing = tmp.resolve("nope");
         assertEquals(Main.EXIT_FAILURE, run("eval", "--model", model.toString(), "--data", missing.toString()));
-        assertEquals("mtl eval: --data " + missing + ": no such file or directory", err.toString().strip());
+        assertEquals(
+                "mtl eval: --data " + missing + ": no such file or directory",
+                err.toString().strip());
     }
 
     @Test
@@ -246,11 +291,25 @@ class EvalCommandTest {
         Path txt = tmp.resolve("test.txt");
         Files.writeString(txt, "play O\n");
         assertEquals(Main.EXIT_FAILURE, run("eval", "--model", model.toString(), "--data", txt.toString()));
-        assertEquals("mtl eval: --data " + txt + ": cannot tell the format from the name; give --format "
-                + "(one of jointbert, conll, csv, tsv, label_prefix, jsonl)", err.toString().strip());
+        assertEquals(
+                "mtl eval: --data " + txt + ": cannot tell the format from the name; give --format "
+                        + "(one of jointbert, conll, csv, tsv, label_prefix, jsonl)",
+                err.toString().strip());
         err.getBuffer().setLength(0);
-        assertEquals(Main.EXIT_FAILURE, run("eval", "--model", model.toString(), "--data", txt.toString(),
-                "--format", "conll", "--option", "schema=iob2"));
-        assertEquals("mtl eval: --option schema: unknown for format conll; allowed: scheme", err.toString().strip());
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "eval",
+                        "--model",
+                        model.toString(),
+                        "--data",
+                        txt.toString(),
+                        "--format",
+                        "conll",
+                        "--option",
+                        "schema=iob2"));
+        assertEquals(
+                "mtl eval: --option schema: unknown for format conll; allowed: scheme",
+                err.toString().strip());
     }
 }

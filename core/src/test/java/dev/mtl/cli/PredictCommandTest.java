@@ -33,10 +33,13 @@ class PredictCommandTest {
     @BeforeEach
     void writeModel() throws Exception {
         model = tmp.resolve("model");
-        try (MultiTaskModel m = MultiTaskModel.create(TestModels.tinyBackbone(tmp.resolve("v")),
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("v")),
                 EmbeddingConfig.sentenceTransformers(),
-                List.of(TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather")),
-                        TaskConfig.ner("slots", List.of("O", "B-artist", "I-artist"), false)), 64)) {
+                List.of(
+                        TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather")),
+                        TaskConfig.ner("slots", List.of("O", "B-artist", "I-artist"), false)),
+                64)) {
             m.save(model);
         }
     }
@@ -50,7 +53,9 @@ class PredictCommandTest {
         Path in = tmp.resolve("in.txt");
         Files.writeString(in, "play 😀 the music\n\nnew york\n", StandardCharsets.UTF_8);
         Path out = tmp.resolve("out.jsonl");
-        assertEquals(0, run("predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString()),
+        assertEquals(
+                0,
+                run("predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString()),
                 err.toString());
         List<String> lines = Files.readAllLines(out);
         assertEquals(3, lines.size());
@@ -62,7 +67,10 @@ class PredictCommandTest {
         assertEquals(2, first.get("classification").get("intent").get("scores").size());
         for (JsonNode e : first.get("entities")) {
             int[] cps = first.get("text").asText().codePoints().toArray();
-            String byCodePoints = new String(cps, e.get("start").asInt(), e.get("end").asInt() - e.get("start").asInt());
+            String byCodePoints = new String(
+                    cps,
+                    e.get("start").asInt(),
+                    e.get("end").asInt() - e.get("start").asInt());
             assertEquals(e.get("text").asText(), byCodePoints);
         }
         JsonNode empty = json.readTree(lines.get(1));
@@ -75,8 +83,20 @@ class PredictCommandTest {
         Path in = tmp.resolve("in.txt");
         Files.writeString(in, "play  the\tmusic  \nnew york\n");
         Path out = tmp.resolve("out.jsonl");
-        assertEquals(0, run("predict", "--model", model.toString(), "--input", in.toString(), "--output",
-                out.toString(), "--pretokenized", "--tasks", "ner"), err.toString());
+        assertEquals(
+                0,
+                run(
+                        "predict",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        out.toString(),
+                        "--pretokenized",
+                        "--tasks",
+                        "ner"),
+                err.toString());
         JsonNode first = json.readTree(Files.readAllLines(out).get(0));
         assertEquals(3, first.get("tags").size());
         assertEquals("play the music", first.get("text").asText());
@@ -88,9 +108,20 @@ class PredictCommandTest {
     void unknownTaskIsOneLineListingTheValidOnes() throws Exception {
         Path in = tmp.resolve("in.txt");
         Files.writeString(in, "x\n");
-        assertEquals(Main.EXIT_FAILURE, run("predict", "--model", model.toString(), "--input", in.toString(),
-                "--output", tmp.resolve("o").toString(), "--tasks", "embedding,sentiment"));
-        assertEquals("mtl predict: unknown task 'sentiment'; valid tasks: embedding, classification, ner",
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "predict",
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        tmp.resolve("o").toString(),
+                        "--tasks",
+                        "embedding,sentiment"));
+        assertEquals(
+                "mtl predict: unknown task 'sentiment'; valid tasks: embedding, classification, ner",
                 err.toString().strip());
         assertTrue(Files.notExists(tmp.resolve("o")));
     }

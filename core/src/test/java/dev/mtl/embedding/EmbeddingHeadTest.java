@@ -66,7 +66,8 @@ class EmbeddingHeadTest {
 
     @Test
     void l2NormalizationGivesUnitRows() {
-        float[] n = EmbeddingHead.l2Normalize(manager.create(new float[] {3, 4, 0, 0}, new Shape(2, 2))).toFloatArray();
+        float[] n = EmbeddingHead.l2Normalize(manager.create(new float[] {3, 4, 0, 0}, new Shape(2, 2)))
+                .toFloatArray();
         // The zero row stays zero: the norm is clamped to eps, as in torch.nn.functional.normalize.
         assertArrayEquals(new float[] {0.6f, 0.8f, 0, 0}, n, 1e-6f);
     }
@@ -75,7 +76,8 @@ class EmbeddingHeadTest {
     void layerNormOfHandComputedRow() {
         LayerNormModule ln = new LayerNormModule(4, 1e-12);
         ParameterTable.of(ln, "").initializeMissing(manager); // weight 1, bias 0
-        float[] y = ln.apply(manager.create(new float[] {1, 3, 2, 4}, new Shape(1, 4))).toFloatArray();
+        float[] y = ln.apply(manager.create(new float[] {1, 3, 2, 4}, new Shape(1, 4)))
+                .toFloatArray();
         // mean 2.5, biased variance 1.25, so y = (x - 2.5) / sqrt(1.25)
         float s = (float) Math.sqrt(1.25);
         assertArrayEquals(new float[] {-1.5f / s, 0.5f / s, -0.5f / s, 1.5f / s}, y, 1e-5f);
@@ -85,7 +87,8 @@ class EmbeddingHeadTest {
     void layerNormWithEqualSpreadGivesPlusMinusOne() {
         LayerNormModule ln = new LayerNormModule(4, 1e-12);
         ParameterTable.of(ln, "").initializeMissing(manager);
-        float[] y = ln.apply(manager.create(new float[] {1, 3, 1, 3}, new Shape(1, 4))).toFloatArray();
+        float[] y = ln.apply(manager.create(new float[] {1, 3, 1, 3}, new Shape(1, 4)))
+                .toFloatArray();
         assertArrayEquals(new float[] {-1, 1, -1, 1}, y, 1e-5f);
     }
 
@@ -94,8 +97,14 @@ class EmbeddingHeadTest {
         EmbeddingHead h = new EmbeddingHead(new EmbeddingConfig(Pooling.MEAN, 3, true, true), 2, 1e-12);
         ParameterTable t = ParameterTable.of(h, "embedding.");
         t.initializeMissing(manager);
-        assertArrayEquals(new String[] {"embedding.projection.weight", "embedding.projection.bias",
-                "embedding.LayerNorm.weight", "embedding.LayerNorm.bias"}, t.slots().keySet().toArray());
+        assertArrayEquals(
+                new String[] {
+                    "embedding.projection.weight",
+                    "embedding.projection.bias",
+                    "embedding.LayerNorm.weight",
+                    "embedding.LayerNorm.bias"
+                },
+                t.slots().keySet().toArray());
         float[] e = h.finish(h.pool(hidden(), mask())).toFloatArray();
         for (int row = 0; row < 2; row++) {
             double norm = 0;

@@ -17,10 +17,10 @@ class BioDecoderTest {
     private static final int MAX_PROPERTY_LENGTH = 30;
     /** Pushes I- logits up so that plain argmax is often invalid and the constraint has work to do. */
     private static final float INSIDE_BIAS = 1.5f;
+
     private static final double TOLERANCE = 1e-9;
 
-    private static final TagSet THREE_TYPES =
-            TagSet.of("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG");
+    private static final TagSet THREE_TYPES = TagSet.of("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG");
 
     /** Best valid path by exhaustive search; ties go to the first (lexicographically smallest). */
     private static int[] bruteForce(float[][] scores, TagSet tags) {
@@ -63,8 +63,7 @@ class BioDecoderTest {
             int[] actual = BioDecoder.constrainedViterbi(scores, tags);
             String where = "trial " + trial + " " + tags + " " + Arrays.deepToString(scores);
             assertArrayEquals(expected, actual, where);
-            assertEquals(BruteForce.sumScore(scores, expected), BruteForce.sumScore(scores, actual),
-                    TOLERANCE, where);
+            assertEquals(BruteForce.sumScore(scores, expected), BruteForce.sumScore(scores, actual), TOLERANCE, where);
         }
     }
 
@@ -75,7 +74,9 @@ class BioDecoderTest {
             int len = 1 + random.nextInt(MAX_BRUTE_LENGTH);
             TagSet tags = BruteForce.randomTagSet(1 + random.nextInt(MAX_BRUTE_LABELS), random);
             float[][] scores = BruteForce.smallInts(len, tags.size(), random);
-            assertArrayEquals(bruteForce(scores, tags), BioDecoder.constrainedViterbi(scores, tags),
+            assertArrayEquals(
+                    bruteForce(scores, tags),
+                    BioDecoder.constrainedViterbi(scores, tags),
                     "trial " + trial + " " + tags + " " + Arrays.deepToString(scores));
         }
     }
@@ -106,10 +107,13 @@ class BioDecoderTest {
             for (int t = 0; t < len; t++) {
                 logProbs[t] = BioDecoder.logSoftmax(logits[t]);
             }
-            assertArrayEquals(path, BioDecoder.constrainedViterbi(logProbs, THREE_TYPES),
+            assertArrayEquals(
+                    path,
+                    BioDecoder.constrainedViterbi(logProbs, THREE_TYPES),
                     "logits and log-softmax must give the same path, trial " + trial);
         }
-        assertTrue(argmaxInvalid > PROPERTY_TRIALS / 2,
+        assertTrue(
+                argmaxInvalid > PROPERTY_TRIALS / 2,
                 "fixture too easy: plain argmax was invalid only " + argmaxInvalid + " times");
     }
 
@@ -125,8 +129,10 @@ class BioDecoderTest {
     void logSoftmaxDoesNotOverflowAndKeepsMaskedLabels() {
         float ln2 = (float) Math.log(2);
         assertArrayEquals(new float[] {-ln2, -ln2}, BioDecoder.logSoftmax(new float[] {1000, 1000}), 1e-6f);
-        assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, 0},
-                BioDecoder.logSoftmax(new float[] {Float.NEGATIVE_INFINITY, -5}), 0f);
+        assertArrayEquals(
+                new float[] {Float.NEGATIVE_INFINITY, 0},
+                BioDecoder.logSoftmax(new float[] {Float.NEGATIVE_INFINITY, -5}),
+                0f);
     }
 
     @Test
@@ -136,8 +142,10 @@ class BioDecoderTest {
         double[] conf = BioDecoder.confidences(logits, new int[] {1, 0, 1});
         assertArrayEquals(new double[] {0.75, 0.25, 0.5}, conf, 1e-7);
         // shifting a row (logits vs log-probabilities) does not change it
-        assertArrayEquals(conf, BioDecoder.confidences(
-                new float[][] {{10, 10 + ln3}, {-4, -4 + ln3}, {0, 0}}, new int[] {1, 0, 1}), 1e-6);
+        assertArrayEquals(
+                conf,
+                BioDecoder.confidences(new float[][] {{10, 10 + ln3}, {-4, -4 + ln3}, {0, 0}}, new int[] {1, 0, 1}),
+                1e-6);
     }
 
     @Test
@@ -146,17 +154,18 @@ class BioDecoderTest {
         assertEquals(0.7, BioDecoder.entityConfidence(conf, new Span(0, 2, "PER")), 1e-12);
         assertEquals(0.6, BioDecoder.entityConfidence(conf, new Span(1, 3, "PER")), 1e-12);
         assertEquals(0.2, BioDecoder.entityConfidence(conf, new Span(3, 4, "LOC")), 1e-12);
-        assertThrows(IllegalArgumentException.class,
-                () -> BioDecoder.entityConfidence(conf, new Span(3, 5, "LOC")));
+        assertThrows(IllegalArgumentException.class, () -> BioDecoder.entityConfidence(conf, new Span(3, 5, "LOC")));
     }
 
     @Test
     void badScoresAreNamed() {
         TagSet tags = TagSet.of("O", "B-PER", "I-PER");
-        IllegalArgumentException ragged = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException ragged = assertThrows(
+                IllegalArgumentException.class,
                 () -> BioDecoder.constrainedViterbi(new float[][] {{0, 1, 2}, {0, 1}}, tags));
         assertEquals("scores[1] has 2 labels, expected 3", ragged.getMessage());
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException nan = assertThrows(
+                IllegalArgumentException.class,
                 () -> BioDecoder.constrainedViterbi(new float[][] {{0, Float.NaN, 2}}, tags));
         assertTrue(nan.getMessage().startsWith("scores[0][1] is NaN"), nan.getMessage());
     }

@@ -24,12 +24,16 @@ class CrfDecoderTest {
             int l = tags.size();
             if (smallInts) {
                 float[][] se = BruteForce.smallInts(2, l, random);
-                return new Case(tags, BruteForce.smallInts(len, l, random),
-                        BruteForce.smallInts(l, l, random), se[0], se[1]);
+                return new Case(
+                        tags, BruteForce.smallInts(len, l, random), BruteForce.smallInts(l, l, random), se[0], se[1]);
             }
             float[][] se = BruteForce.gaussian(2, l, 1.0, random);
-            return new Case(tags, BruteForce.gaussian(len, l, 2.0, random),
-                    BruteForce.gaussian(l, l, 1.0, random), se[0], se[1]);
+            return new Case(
+                    tags,
+                    BruteForce.gaussian(len, l, 2.0, random),
+                    BruteForce.gaussian(l, l, 1.0, random),
+                    se[0],
+                    se[1]);
         }
 
         CrfDecoder decoder() {
@@ -44,8 +48,7 @@ class CrfDecoderTest {
         int[] bruteForceBest(boolean validOnly) {
             int[] best = null;
             for (int[] path : BruteForce.allPaths(em.length, tags.size())) {
-                if ((!validOnly || BruteForce.isValidBio(path, tags))
-                        && (best == null || score(path) > score(best))) {
+                if ((!validOnly || BruteForce.isValidBio(path, tags)) && (best == null || score(path) > score(best))) {
                     best = path;
                 }
             }
@@ -54,8 +57,8 @@ class CrfDecoderTest {
 
         @Override
         public String toString() {
-            return tags + " em=" + Arrays.deepToString(em) + " trans=" + Arrays.deepToString(trans)
-                    + " start=" + Arrays.toString(start) + " end=" + Arrays.toString(end);
+            return tags + " em=" + Arrays.deepToString(em) + " trans=" + Arrays.deepToString(trans) + " start="
+                    + Arrays.toString(start) + " end=" + Arrays.toString(end);
         }
     }
 
@@ -90,9 +93,11 @@ class CrfDecoderTest {
         Random random = new Random(12);
         for (int trial = 0; trial < TRIALS; trial++) {
             Case c = Case.random(random, true);
-            assertArrayEquals(c.bruteForceBest(false), c.decoder().viterbi(c.em()).path(),
-                    "trial " + trial + " " + c);
-            assertArrayEquals(c.bruteForceBest(true), c.decoder().constrained(c.tags()).viterbi(c.em()).path(),
+            assertArrayEquals(
+                    c.bruteForceBest(false), c.decoder().viterbi(c.em()).path(), "trial " + trial + " " + c);
+            assertArrayEquals(
+                    c.bruteForceBest(true),
+                    c.decoder().constrained(c.tags()).viterbi(c.em()).path(),
                     "constrained, trial " + trial + " " + c);
         }
     }
@@ -175,7 +180,8 @@ class CrfDecoderTest {
         Random random = new Random(17);
         for (int trial = 0; trial < TRIALS / 4; trial++) {
             float[][] em = BruteForce.gaussian(1 + random.nextInt(30), l, 3.0, random);
-            assertArrayEquals(BioDecoder.constrainedViterbi(em, tags), crf.viterbi(em).path(), "trial " + trial);
+            assertArrayEquals(
+                    BioDecoder.constrainedViterbi(em, tags), crf.viterbi(em).path(), "trial " + trial);
         }
     }
 
@@ -190,12 +196,12 @@ class CrfDecoderTest {
 
     @Test
     void shapeMismatchesAreNamed() {
-        IllegalArgumentException params = assertThrows(IllegalArgumentException.class,
-                () -> new CrfDecoder(new float[2][2], new float[2], new float[3]));
+        IllegalArgumentException params = assertThrows(
+                IllegalArgumentException.class, () -> new CrfDecoder(new float[2][2], new float[2], new float[3]));
         assertTrue(params.getMessage().contains("end 3"), params.getMessage());
         CrfDecoder crf = new CrfDecoder(new float[2][2], new float[2], new float[2]);
-        IllegalArgumentException em = assertThrows(IllegalArgumentException.class,
-                () -> crf.viterbi(new float[][] {{1, 2, 3}}));
+        IllegalArgumentException em =
+                assertThrows(IllegalArgumentException.class, () -> crf.viterbi(new float[][] {{1, 2, 3}}));
         assertEquals("emissions[0] has 3 labels, expected 2", em.getMessage());
         assertThrows(IllegalArgumentException.class, () -> crf.constrained(TagSet.of("O", "B-A", "I-A")));
         assertThrows(IllegalArgumentException.class, () -> crf.pathScore(new float[][] {{1, 2}}, new int[] {2}));

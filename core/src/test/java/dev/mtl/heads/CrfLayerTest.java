@@ -32,6 +32,7 @@ class CrfLayerTest {
     private static final int L = 4;
     /** The cycle O → B-X → I-X → B-Y → O used in the fit is a valid IOB2 sequence under these. */
     private static final TagSet TAGS = TagSet.of("O", "B-X", "I-X", "B-Y");
+
     private static final double VALUE_TOLERANCE = 1e-4;
     private static final double GRADIENT_RELATIVE_TOLERANCE = 1e-2;
     /** Finite-difference step; the Java decoder sums in double, so truncation error dominates (~h²). */
@@ -115,8 +116,7 @@ class CrfLayerTest {
             double nll = 0;
             for (int b = 0; b < size(); b++) {
                 float[][] rowEm = Arrays.copyOf(em[b], lengths[b]);
-                nll -= decoder.pathScore(rowEm, Arrays.copyOf(tags[b], lengths[b]))
-                        - decoder.logPartition(rowEm);
+                nll -= decoder.pathScore(rowEm, Arrays.copyOf(tags[b], lengths[b])) - decoder.logPartition(rowEm);
             }
             return nll;
         }
@@ -147,10 +147,13 @@ class CrfLayerTest {
 
     @Test
     void parametersHavePytorchCrfNamesShapesAndInitialRange() {
-        assertEquals(List.of("transitions", "start_transitions", "end_transitions"),
+        assertEquals(
+                List.of("transitions", "start_transitions", "end_transitions"),
                 List.copyOf(table.slots().keySet()));
-        assertArrayEquals(new long[] {L, L}, param("transitions").getArray().getShape().getShape());
-        assertArrayEquals(new long[] {L}, param("end_transitions").getArray().getShape().getShape());
+        assertArrayEquals(
+                new long[] {L, L}, param("transitions").getArray().getShape().getShape());
+        assertArrayEquals(
+                new long[] {L}, param("end_transitions").getArray().getShape().getShape());
         float[] values = param("transitions").getArray().toFloatArray();
         for (float v : values) {
             assertTrue(v >= -CrfLayer.INIT_RANGE && v <= CrfLayer.INIT_RANGE, "initial value " + v);
@@ -176,7 +179,10 @@ class CrfLayerTest {
                 float[][] rowEm = Arrays.copyOf(batch.em()[b], lengths[b]);
                 double expected = decoder.pathScore(rowEm, Arrays.copyOf(batch.tags()[b], lengths[b]))
                         - decoder.logPartition(rowEm);
-                assertEquals(expected, ll[b], VALUE_TOLERANCE,
+                assertEquals(
+                        expected,
+                        ll[b],
+                        VALUE_TOLERANCE,
                         "seed " + seed + " row " + b + " length " + lengths[b] + " of " + len);
                 assertTrue(ll[b] < 0, "a probability below 1");
             }
@@ -210,12 +216,15 @@ class CrfLayerTest {
             float[][] minus = Arrays.stream(trans).map(float[]::clone).toArray(float[][]::new);
             plus[e[0]][e[1]] = x + FD_STEP;
             minus[e[0]][e[1]] = x - FD_STEP;
-            double fd = (batch.javaNll(new CrfDecoder(plus, start, end))
-                    - batch.javaNll(new CrfDecoder(minus, start, end)))
-                    / ((double) plus[e[0]][e[1]] - minus[e[0]][e[1]]);
+            double fd =
+                    (batch.javaNll(new CrfDecoder(plus, start, end)) - batch.javaNll(new CrfDecoder(minus, start, end)))
+                            / ((double) plus[e[0]][e[1]] - minus[e[0]][e[1]]);
             double g = grad[e[0] * L + e[1]];
             assertTrue(Math.abs(fd) > 1e-3, "entry " + Arrays.toString(e) + " has a gradient to compare");
-            assertEquals(fd, g, GRADIENT_RELATIVE_TOLERANCE * Math.abs(fd),
+            assertEquals(
+                    fd,
+                    g,
+                    GRADIENT_RELATIVE_TOLERANCE * Math.abs(fd),
                     "d(-sum log p)/d transitions" + Arrays.toString(e));
         }
     }
@@ -241,7 +250,8 @@ class CrfLayerTest {
         for (String name : table.slots().keySet()) {
             param(name).getArray().setRequiresGradient(true);
         }
-        Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.1f)).build();
+        Optimizer adamW =
+                Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.1f)).build();
         int afterFirstStep = -1;
         for (int step = 0; step < 200; step++) {
             try (NDManager m = manager.newSubManager()) {

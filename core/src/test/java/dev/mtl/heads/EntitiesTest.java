@@ -39,7 +39,8 @@ class EntitiesTest {
     @Test
     void typeMismatchSplitsTheEntity() {
         assertEquals(List.of(new Span(0, 1, "PER"), new Span(1, 2, "LOC")), spans("B-PER I-LOC"));
-        assertEquals(List.of(new Span(0, 1, "PER"), new Span(1, 3, "LOC"), new Span(3, 4, "LOC")),
+        assertEquals(
+                List.of(new Span(0, 1, "PER"), new Span(1, 3, "LOC"), new Span(3, 4, "LOC")),
                 spans("I-PER I-LOC I-LOC B-LOC"));
     }
 
@@ -58,14 +59,14 @@ class EntitiesTest {
     @Test
     void fromPathIndices() {
         TagSet tags = TagSet.of("O", "B-PER", "I-PER");
-        assertEquals(List.of(new Span(1, 3, "PER"), new Span(3, 4, "PER")),
-                Entities.spans(new int[] {0, 1, 2, 1}, tags));
+        assertEquals(
+                List.of(new Span(1, 3, "PER"), new Span(3, 4, "PER")), Entities.spans(new int[] {0, 1, 2, 1}, tags));
     }
 
     @Test
     void badTagNamesItsPosition() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Entities.spans(List.of("O", "B-PER", "E-PER")));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Entities.spans(List.of("O", "B-PER", "E-PER")));
         assertTrue(e.getMessage().startsWith("tags[2]: bad label 'E-PER'"), e.getMessage());
     }
 

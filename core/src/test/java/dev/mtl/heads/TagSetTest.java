@@ -57,29 +57,28 @@ class TagSetTest {
     @ParameterizedTest
     @ValueSource(strings = {"B-", "I-", "o", "", "PER", "X-PER", "E-PER", "S-PER", "B_PER", "-PER"})
     void badLabelIsNamed(String bad) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TagSet.of("O", "B-PER", bad));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TagSet.of("O", "B-PER", bad));
         assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
     }
 
     @Test
     void nullLabelIsRejectedWithIllegalArgument() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TagSet(Arrays.asList("O", null)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new TagSet(Arrays.asList("O", null)));
         assertTrue(e.getMessage().contains("'null'"), e.getMessage());
     }
 
     @Test
     void duplicateIsNamedWithBothPositions() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TagSet.of("O", "B-PER", "I-PER", "B-PER"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TagSet.of("O", "B-PER", "I-PER", "B-PER"));
         assertTrue(e.getMessage().contains("'B-PER' at index 3 (first at 1)"), e.getMessage());
     }
 
     @Test
     void insideWithoutBeginIsRejectedAsIob1() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TagSet.of("O", "I-PER", "B-LOC"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TagSet.of("O", "I-PER", "B-LOC"));
         assertTrue(e.getMessage().contains("'I-PER' has no 'B-PER'"), e.getMessage());
     }
 

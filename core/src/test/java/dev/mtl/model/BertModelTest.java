@@ -22,20 +22,30 @@ class BertModelTest {
         try (Backbone b = TestModels.tinyBackbone(tmp)) {
             var keys = b.parameters().slots().keySet();
             assertEquals(5 + 2 * 16, keys.size());
-            for (String k : List.of("embeddings.word_embeddings.weight", "embeddings.LayerNorm.weight",
-                    "encoder.layer.1.attention.self.query.weight", "encoder.layer.1.attention.output.LayerNorm.bias",
-                    "encoder.layer.0.intermediate.dense.weight", "encoder.layer.0.output.dense.bias")) {
+            for (String k : List.of(
+                    "embeddings.word_embeddings.weight",
+                    "embeddings.LayerNorm.weight",
+                    "encoder.layer.1.attention.self.query.weight",
+                    "encoder.layer.1.attention.output.LayerNorm.bias",
+                    "encoder.layer.0.intermediate.dense.weight",
+                    "encoder.layer.0.output.dense.bias")) {
                 org.junit.jupiter.api.Assertions.assertTrue(keys.contains(k), k);
             }
-            assertArrayEquals(new long[] {64, 32},
-                    b.parameters().slots().get("encoder.layer.0.intermediate.dense.weight").shape().getShape());
+            assertArrayEquals(
+                    new long[] {64, 32},
+                    b.parameters()
+                            .slots()
+                            .get("encoder.layer.0.intermediate.dense.weight")
+                            .shape()
+                            .getShape());
         }
     }
 
     @Test
     void paddingDoesNotChangeTheRealPositions() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp);
-                dev.mtl.SentenceEncoder enc = new dev.mtl.SentenceEncoder(b,
+                dev.mtl.SentenceEncoder enc = new dev.mtl.SentenceEncoder(
+                        b,
                         dev.mtl.config.EmbeddingConfig.sentenceTransformers(),
                         dev.mtl.InferenceOptions.defaults(64))) {
             long[] shortSeq = {2, 40, 41, 3};
@@ -55,7 +65,8 @@ class BertModelTest {
     @Test
     void forwardCountsOnePassPerBatch() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp);
-                dev.mtl.SentenceEncoder enc = new dev.mtl.SentenceEncoder(b,
+                dev.mtl.SentenceEncoder enc = new dev.mtl.SentenceEncoder(
+                        b,
                         dev.mtl.config.EmbeddingConfig.sentenceTransformers(),
                         dev.mtl.InferenceOptions.defaults(64).withBatchSize(4))) {
             long before = b.model().forwardCount();

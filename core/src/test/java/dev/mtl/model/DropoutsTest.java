@@ -43,7 +43,8 @@ class DropoutsTest {
         int n = Dropouts.BLOCK + 1001; // two blocks, the second with an odd tail
         for (float rate : new float[] {0.1f, 0.5f, 1e-12f, 0.999999f}) {
             java.nio.FloatBuffer out = java.nio.ByteBuffer.allocateDirect(n * 4)
-                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+                    .order(java.nio.ByteOrder.nativeOrder())
+                    .asFloatBuffer();
             Dropouts.fill(out, n, rate, 42);
             long threshold = Math.round(rate * 4294967296.0);
             float scale = 1f / (1f - rate);
@@ -66,7 +67,9 @@ class DropoutsTest {
                 assertEquals(want, out.get(i), "rate " + rate + ", element " + i);
                 kept += want != 0f ? 1 : 0;
             }
-            assertTrue(rate > 0.9f ? kept < 10 : rate < 1e-6f ? kept == n : kept > 0 && kept < n, "rate " + rate + ": kept " + kept);
+            assertTrue(
+                    rate > 0.9f ? kept < 10 : rate < 1e-6f ? kept == n : kept > 0 && kept < n,
+                    "rate " + rate + ": kept " + kept);
         }
     }
 

@@ -76,7 +76,8 @@ class DefaultModelParityTest {
             "rate this current textbook a 1 out of 6",
             "will it be sunny in san francisco next week",
             "The stock rose 12.5% to $1,234.56 on Tuesday.",
-            "A", "a b c d e f g h i j k l m n o p",
+            "A",
+            "a b c d e f g h i j k l m n o p",
             "¡¡¡Hola!!!",
             "…ellipsis character and “smart quotes” and ‘single’ ones",
             "em—dash and en–dash and non‑breaking hyphen",
@@ -158,7 +159,8 @@ class DefaultModelParityTest {
                 }
             }
         }
-        System.out.printf("parity: max abs difference of the last hidden state vs ONNX Runtime = %.3g (%d sequences)%n",
+        System.out.printf(
+                "parity: max abs difference of the last hidden state vs ONNX Runtime = %.3g (%d sequences)%n",
                 worst, seqs.size());
         assertTrue(worst <= 1e-4, "max abs difference " + worst);
         assertTrue(worst > 0 || seqs.isEmpty(), "suspicious: bit-identical to ONNX Runtime");
@@ -167,7 +169,8 @@ class DefaultModelParityTest {
     @Test
     void embeddingsMatchLangchain4j() {
         AllMiniLmL6V2EmbeddingModel l4j = new AllMiniLmL6V2EmbeddingModel();
-        List<TextSegment> segs = TEXTS.stream().filter(t -> !t.isBlank()).map(TextSegment::from).toList();
+        List<TextSegment> segs =
+                TEXTS.stream().filter(t -> !t.isBlank()).map(TextSegment::from).toList();
         List<Embedding> ref = l4j.embedAll(segs).content();
         float[][] ours = encoder.embed(segs.stream().map(TextSegment::text).toList());
         double worst = 1;

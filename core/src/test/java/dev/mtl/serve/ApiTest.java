@@ -31,8 +31,8 @@ class ApiTest {
     static MultiTaskModel direct;
 
     /** Mixed lengths (padding matters), an emoji (code-point offsets), an empty text. */
-    static final List<String> TEXTS = List.of("play the music", "new york 😀 play the music again and again", "",
-            "the york, play!", "z");
+    static final List<String> TEXTS =
+            List.of("play the music", "new york 😀 play the music again and again", "", "the york, play!", "z");
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,20 +50,26 @@ class ApiTest {
 
     private JsonNode directJson(List<String> texts, EnumSet<Task> tasks) {
         List<Prediction> p = direct.predict(texts, tasks);
-        return ServeFixture.JSON.valueToTree(p.stream().map(PredictionJson::toJson).toList());
+        return ServeFixture.JSON.valueToTree(
+                p.stream().map(PredictionJson::toJson).toList());
     }
 
     @Test
     void predictEqualsTheModelCalledDirectly() throws Exception {
-        var r = f.post("/v1/predict", body(Map.of("texts", TEXTS, "tasks", List.of("embedding", "classification", "ner"))));
+        var r = f.post(
+                "/v1/predict", body(Map.of("texts", TEXTS, "tasks", List.of("embedding", "classification", "ner"))));
         assertEquals(200, r.status(), r.body());
         assertTrue(r.contentType().startsWith("application/json"));
         JsonNode preds = r.json().get("predictions");
         assertEquals(TEXTS.size(), preds.size());
         assertJsonClose(directJson(TEXTS, EnumSet.allOf(Task.class)), preds, 1e-4, "predictions");
-        assertEquals("new york 😀 play the music again and again", preds.get(1).get("text").asText());
+        assertEquals(
+                "new york 😀 play the music again and again",
+                preds.get(1).get("text").asText());
         assertEquals(32, preds.get(0).get("embedding").size());
-        assertEquals(3, preds.get(0).get("classification").get("intent").get("scores").size());
+        assertEquals(
+                3,
+                preds.get(0).get("classification").get("intent").get("scores").size());
     }
 
     @Test
@@ -108,7 +114,8 @@ class ApiTest {
             JsonNode d = j.get("data").get(i);
             assertEquals("embedding", d.get("object").asText());
             assertEquals(i, d.get("index").asInt());
-            assertJsonClose(ServeFixture.JSON.valueToTree(ref.get(i).embedding()), d.get("embedding"), 1e-5, "data[" + i + "]");
+            assertJsonClose(
+                    ServeFixture.JSON.valueToTree(ref.get(i).embedding()), d.get("embedding"), 1e-5, "data[" + i + "]");
             tokens += direct.backbone().tokenizer().encode(input.get(i)).getIds().length;
         }
         assertEquals(tokens, j.get("usage").get("prompt_tokens").asLong());
@@ -125,9 +132,12 @@ class ApiTest {
         assertEquals(200, r.status(), r.body());
         for (int i = 0; i < input.size(); i++) {
             JsonNode expected = floats.get("data").get(i).get("embedding");
-            byte[] raw = java.util.Base64.getDecoder().decode(r.json().get("data").get(i).get("embedding").asText());
+            byte[] raw = java.util.Base64.getDecoder()
+                    .decode(r.json().get("data").get(i).get("embedding").asText());
             assertEquals(expected.size() * 4, raw.length);
-            java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(raw)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer();
             for (int k = 0; k < expected.size(); k++) {
                 assertEquals(expected.get(k).floatValue(), fb.get(k), 0f, "data[" + i + "][" + k + "]");
             }
@@ -154,12 +164,20 @@ class ApiTest {
         assertEquals("random", j.get("backbone").asText());
         assertEquals(32, j.get("embedding_dimension").asInt());
         assertEquals(64, j.get("max_length").asInt());
-        assertEquals("[\"embedding\",\"classification\",\"ner\"]", j.get("available_tasks").toString());
+        assertEquals(
+                "[\"embedding\",\"classification\",\"ner\"]",
+                j.get("available_tasks").toString());
         assertEquals("classification", j.get("tasks").get("intent").get("kind").asText());
-        assertEquals("[\"PlayMusic\",\"GetWeather\",\"BookRestaurant\"]", j.get("tasks").get("intent").get("labels").toString());
+        assertEquals(
+                "[\"PlayMusic\",\"GetWeather\",\"BookRestaurant\"]",
+                j.get("tasks").get("intent").get("labels").toString());
         assertEquals("ner", j.get("tasks").get("slots").get("kind").asText());
-        assertEquals(ServeFixture.TAGS.size(), j.get("tasks").get("slots").get("labels").size());
-        assertEquals(ServeSettings.DEFAULT_MAX_TEXTS, j.get("limits").get("max_texts").asInt());
+        assertEquals(
+                ServeFixture.TAGS.size(),
+                j.get("tasks").get("slots").get("labels").size());
+        assertEquals(
+                ServeSettings.DEFAULT_MAX_TEXTS,
+                j.get("limits").get("max_texts").asInt());
     }
 
     @Test
@@ -173,13 +191,18 @@ class ApiTest {
     void metricsAreInPrometheusTextFormat() throws Exception {
         f.post("/v1/predict", body(Map.of("texts", List.of("play"))));
         long before = f.server.metrics().requests("/v1/predict", 200);
-        assertEquals(200, f.post("/v1/predict", body(Map.of("texts", List.of("play the")))).status());
+        assertEquals(
+                200,
+                f.post("/v1/predict", body(Map.of("texts", List.of("play the"))))
+                        .status());
         f.get("/nowhere");
         var r = f.get("/metrics");
         assertEquals(200, r.status());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", r.contentType());
         String m = r.body();
-        assertTrue(m.contains("mtl_http_requests_total{endpoint=\"/v1/predict\",status=\"200\"} " + (before + 1) + "\n"), m);
+        assertTrue(
+                m.contains("mtl_http_requests_total{endpoint=\"/v1/predict\",status=\"200\"} " + (before + 1) + "\n"),
+                m);
         assertTrue(m.contains("mtl_http_requests_total{endpoint=\"other\",status=\"404\"} "), m);
         assertTrue(m.contains("# TYPE mtl_http_request_duration_seconds histogram\n"), m);
         assertTrue(m.contains("mtl_http_request_duration_seconds_bucket{endpoint=\"/v1/predict\",le=\"+Inf\"} "), m);

@@ -38,8 +38,8 @@ class BadInputTest {
 
     @BeforeAll
     static void start() throws Exception {
-        f = ServeFixture.start(ServeFixture.writeTinyModel(tmp),
-                ServeSettings.defaults().withLimits(MAX_TEXTS, MAX_CHARS, MAX_BODY));
+        f = ServeFixture.start(
+                ServeFixture.writeTinyModel(tmp), ServeSettings.defaults().withLimits(MAX_TEXTS, MAX_CHARS, MAX_BODY));
     }
 
     @AfterAll
@@ -55,31 +55,69 @@ class BadInputTest {
     static Stream<Arguments> badPosts() {
         String tooLong = "a".repeat(MAX_CHARS + 1);
         return Stream.of(
-                Arguments.of("/v1/predict", "{\"texts\": [\"a\",", 400,
+                Arguments.of(
+                        "/v1/predict",
+                        "{\"texts\": [\"a\",",
+                        400,
                         "malformed JSON at line 1, column 16: Unexpected end-of-input within/between Array entries"),
                 Arguments.of("/v1/predict", "{\"texts\": [\"a\"]} {}", 400, null),
                 Arguments.of("/v1/predict", "[1, 2]", 400, "request body must be a JSON object, got an array"),
                 Arguments.of("/v1/predict", "", 400, "request body is empty: expected a JSON object"),
                 Arguments.of("/v1/predict", "{}", 400, "'texts' is required: an array of strings"),
-                Arguments.of("/v1/predict", "{\"texts\": \"play\"}", 400, "'texts' must be an array of strings, got a string"),
-                Arguments.of("/v1/predict", "{\"texts\": [\"play\", 3]}", 400, "'texts[1]' must be a string, got a number"),
-                Arguments.of("/v1/predict", body(Map.of("texts", List.of("a", "b", "c", "d", "e"))), 400,
+                Arguments.of(
+                        "/v1/predict",
+                        "{\"texts\": \"play\"}",
+                        400,
+                        "'texts' must be an array of strings, got a string"),
+                Arguments.of(
+                        "/v1/predict", "{\"texts\": [\"play\", 3]}", 400, "'texts[1]' must be a string, got a number"),
+                Arguments.of(
+                        "/v1/predict",
+                        body(Map.of("texts", List.of("a", "b", "c", "d", "e"))),
+                        400,
                         "'texts' has 5 texts, limit 4 per request (--max-texts)"),
-                Arguments.of("/v1/predict", body(Map.of("texts", List.of("ok", tooLong))), 400,
+                Arguments.of(
+                        "/v1/predict",
+                        body(Map.of("texts", List.of("ok", tooLong))),
+                        400,
                         "'texts[1]' has 51 characters, limit 50 (--max-text-chars)"),
-                Arguments.of("/v1/predict", body(Map.of("texts", List.of("x"), "tasks", List.of("ner", "sentiment"))), 400,
+                Arguments.of(
+                        "/v1/predict",
+                        body(Map.of("texts", List.of("x"), "tasks", List.of("ner", "sentiment"))),
+                        400,
                         "unknown task 'sentiment'; valid tasks: embedding, classification, ner"),
-                Arguments.of("/v1/predict", body(Map.of("texts", List.of("x"), "tasks", "ner")), 400,
+                Arguments.of(
+                        "/v1/predict",
+                        body(Map.of("texts", List.of("x"), "tasks", "ner")),
+                        400,
                         "'tasks' must be an array of strings, got a string; valid tasks: embedding, classification, ner"),
-                Arguments.of("/v1/predict", body(Map.of("texts", List.of("x"), "tasks", List.of())), 400,
+                Arguments.of(
+                        "/v1/predict",
+                        body(Map.of("texts", List.of("x"), "tasks", List.of())),
+                        400,
                         "'tasks' must not be empty; valid tasks: embedding, classification, ner"),
-                Arguments.of("/v1/embeddings", "{\"model\": \"m\"}", 400, "'input' is required: a string or an array of strings"),
-                Arguments.of("/v1/embeddings", "{\"input\": 42}", 400, "'input' must be a string or an array of strings, got a number"),
+                Arguments.of(
+                        "/v1/embeddings",
+                        "{\"model\": \"m\"}",
+                        400,
+                        "'input' is required: a string or an array of strings"),
+                Arguments.of(
+                        "/v1/embeddings",
+                        "{\"input\": 42}",
+                        400,
+                        "'input' must be a string or an array of strings, got a number"),
                 Arguments.of("/v1/embeddings", "{\"input\": []}", 400, "'input' must not be an empty array"),
-                Arguments.of("/v1/embeddings", "{\"input\": [[1, 2]]}", 400, "'input[0]' must be a string, got an array"),
-                Arguments.of("/v1/embeddings", body(Map.of("input", tooLong)), 400,
+                Arguments.of(
+                        "/v1/embeddings", "{\"input\": [[1, 2]]}", 400, "'input[0]' must be a string, got an array"),
+                Arguments.of(
+                        "/v1/embeddings",
+                        body(Map.of("input", tooLong)),
+                        400,
                         "'input' has 51 characters, limit 50 (--max-text-chars)"),
-                Arguments.of("/v1/embeddings", "{\"input\": \"x\", \"encoding_format\": \"int8\"}", 400,
+                Arguments.of(
+                        "/v1/embeddings",
+                        "{\"input\": \"x\", \"encoding_format\": \"int8\"}",
+                        400,
                         "'encoding_format' must be \"float\" or \"base64\", got \"int8\""));
     }
 
@@ -92,7 +130,8 @@ class BadInputTest {
         if (message != null) {
             assertEquals(message, error);
         } else {
-            assertTrue(error.startsWith("malformed JSON at line 1, column ") && error.contains("Trailing token"), error);
+            assertTrue(
+                    error.startsWith("malformed JSON at line 1, column ") && error.contains("Trailing token"), error);
         }
         assertFalse(error.contains("Exception") || error.contains("\tat "), "no stack trace: " + error);
     }
@@ -123,8 +162,10 @@ class BadInputTest {
         assertEquals(413, r.status());
         assertEquals("request body larger than 1000 bytes (--max-body-bytes)", r.error());
         // A chunked body declares no length: the limit is enforced while reading.
-        HttpRequest chunked = HttpRequest.newBuilder(f.uri("/v1/predict")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes()))).build();
+        HttpRequest chunked = HttpRequest.newBuilder(f.uri("/v1/predict"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes())))
+                .build();
         var c = f.send(chunked);
         assertEquals(413, c.status());
         assertEquals("request body larger than 1000 bytes (--max-body-bytes)", c.error());
@@ -142,8 +183,10 @@ class BadInputTest {
 
     @Test
     void aTaskTheModelLacksIsRejectedListingTheAvailableOnes() {
-        JsonNode body = ServeFixture.JSON.createObjectNode().set("tasks", ServeFixture.JSON.valueToTree(List.of("ner")));
-        ApiError e = assertThrows(ApiError.class, () -> Requests.tasks(body, EnumSet.of(Task.EMBEDDING, Task.CLASSIFICATION)));
+        JsonNode body =
+                ServeFixture.JSON.createObjectNode().set("tasks", ServeFixture.JSON.valueToTree(List.of("ner")));
+        ApiError e = assertThrows(
+                ApiError.class, () -> Requests.tasks(body, EnumSet.of(Task.EMBEDDING, Task.CLASSIFICATION)));
         assertEquals(400, e.status);
         assertEquals("this model has no ner head; available tasks: embedding, classification", e.getMessage());
     }

@@ -90,7 +90,8 @@ class BatchingTest {
                         int base = (thread * perThread + r) * 3;
                         List<String> mine = texts.subList(base, base + 1 + (thread + r) % 3);
                         // Alternate task subsets so merged batches mix them.
-                        List<String> tasks = r % 2 == 0 ? List.of("embedding", "classification", "ner") : List.of("ner");
+                        List<String> tasks =
+                                r % 2 == 0 ? List.of("embedding", "classification", "ner") : List.of("ner");
                         var res = f.post("/v1/predict", body(Map.of("texts", mine, "tasks", tasks)));
                         assertEquals(200, res.status(), res.body());
                         JsonNode preds = res.json().get("predictions");
@@ -98,9 +99,11 @@ class BatchingTest {
                         for (int i = 0; i < mine.size(); i++) {
                             JsonNode want = expected.get(mine.get(i)).deepCopy();
                             if (tasks.size() == 1) {
-                                ((com.fasterxml.jackson.databind.node.ObjectNode) want).remove(List.of("embedding", "classification"));
+                                ((com.fasterxml.jackson.databind.node.ObjectNode) want)
+                                        .remove(List.of("embedding", "classification"));
                             }
-                            assertJsonClose(want, preds.get(i), 1e-4, "thread " + thread + " request " + r + " text " + i);
+                            assertJsonClose(
+                                    want, preds.get(i), 1e-4, "thread " + thread + " request " + r + " text " + i);
                             checked++;
                         }
                     }
@@ -151,7 +154,10 @@ class BatchingTest {
             assertEquals("no result within 300 ms (--timeout-ms)", r.error());
             assertTrue(ms >= 300 && ms < 5000, ms + " ms");
             f.server.batcher().resume();
-            assertEquals(200, f.post("/v1/embeddings", body(Map.of("input", "play the music"))).status());
+            assertEquals(
+                    200,
+                    f.post("/v1/embeddings", body(Map.of("input", "play the music")))
+                            .status());
         }
     }
 
@@ -159,7 +165,8 @@ class BatchingTest {
     void shutdownFinishesRequestsInFlightThenRefusesConnections() throws Exception {
         ServeFixture f = ServeFixture.start(model, ServeSettings.defaults().withTimeouts(30_000, 10_000));
         f.server.batcher().pause();
-        var inFlight = f.http.sendAsync(f.postRequest("/v1/predict", body(Map.of("texts", List.of("new york")))),
+        var inFlight = f.http.sendAsync(
+                f.postRequest("/v1/predict", body(Map.of("texts", List.of("new york")))),
                 HttpResponse.BodyHandlers.ofString());
         awaitQueueDepth(f, 1);
         var afterClose = f.postRequest("/v1/predict", body(Map.of("texts", List.of("x"))));
@@ -169,12 +176,22 @@ class BatchingTest {
         f.server.batcher().resume();
         HttpResponse<String> r = inFlight.get(30, TimeUnit.SECONDS);
         assertEquals(200, r.statusCode(), r.body());
-        assertEquals("new york", ServeFixture.JSON.readTree(r.body()).get("predictions").get(0).get("text").asText());
+        assertEquals(
+                "new york",
+                ServeFixture.JSON
+                        .readTree(r.body())
+                        .get("predictions")
+                        .get(0)
+                        .get("text")
+                        .asText());
         closing.get(30, TimeUnit.SECONDS);
         assertFalse(f.server.batcher().isAlive(), "inference thread stopped");
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> f.http.sendAsync(afterClose, HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS));
-        assertTrue(e.getCause() instanceof ConnectException || e.getCause() instanceof java.io.IOException, e.toString());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class,
+                () -> f.http.sendAsync(afterClose, HttpResponse.BodyHandlers.ofString())
+                        .get(10, TimeUnit.SECONDS));
+        assertTrue(
+                e.getCause() instanceof ConnectException || e.getCause() instanceof java.io.IOException, e.toString());
     }
 
     private static void awaitQueueDepth(ServeFixture f, int n) throws InterruptedException {

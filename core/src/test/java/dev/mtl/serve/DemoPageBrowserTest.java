@@ -61,8 +61,12 @@ class DemoPageBrowserTest {
 
     /** A text for which the random model finds at least one entity (so marks must appear). */
     static String textWithEntities() throws Exception {
-        List<String> candidates = new ArrayList<>(List.of("play the music in new york", "new york new york",
-                "the music of new york 😀 plays", "play a b c d e f g", "york music the play new"));
+        List<String> candidates = new ArrayList<>(List.of(
+                "play the music in new york",
+                "new york new york",
+                "the music of new york 😀 plays",
+                "play a b c d e f g",
+                "york music the play new"));
         for (String t : candidates) {
             if (entities(t).size() > 0) {
                 return t;
@@ -82,11 +86,21 @@ class DemoPageBrowserTest {
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1100,1000", "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1100,1000",
+                "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         try {
             String text = textWithEntities();
@@ -122,9 +136,9 @@ class DemoPageBrowserTest {
                 assertTrue(shown.startsWith(e.get("text").asText()), shown + " vs " + e);
             }
             // The page's text, with labels removed, is the input: code-point slicing lost nothing.
-            String rendered = (String) driver.executeScript(
-                    "const d = document.querySelector('#entities .entities').cloneNode(true);"
-                    + "d.querySelectorAll('.entity-label').forEach(l => l.remove()); return d.textContent;");
+            String rendered = (String)
+                    driver.executeScript("const d = document.querySelector('#entities .entities').cloneNode(true);"
+                            + "d.querySelectorAll('.entity-label').forEach(l => l.remove()); return d.textContent;");
             assertEquals(text, rendered);
 
             driver.findElement(By.id("compare")).click();

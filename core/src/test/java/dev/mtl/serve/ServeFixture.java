@@ -29,8 +29,10 @@ final class ServeFixture implements AutoCloseable {
     static final List<String> TAGS = List.of("O", "B-artist", "I-artist", "B-city", "I-city");
 
     final Server server;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private ServeFixture(Server server) {
         this.server = server;
@@ -39,15 +41,22 @@ final class ServeFixture implements AutoCloseable {
     /** Writes a tiny random model with an {@code intent} classifier and a {@code slots} tagger. */
     static Path writeTinyModel(Path tmp) throws IOException {
         Path dir = tmp.resolve("model");
-        try (MultiTaskModel m = MultiTaskModel.create(TestModels.tinyBackbone(tmp.resolve("vocab")),
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("vocab")),
                 EmbeddingConfig.sentenceTransformers(),
-                List.of(TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather", "BookRestaurant")),
-                        TaskConfig.ner("slots", TAGS, false)), 64)) {
+                List.of(
+                        TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather", "BookRestaurant")),
+                        TaskConfig.ner("slots", TAGS, false)),
+                64)) {
             // A random tagger often says O everywhere; push O down so that every text has entities and the
             // tests (and the browser test's highlighting) always have spans to check.
             float[] bias = new float[TAGS.size()];
             bias[TAGS.indexOf("O")] = -5f;
-            m.headParameters().slots().get("heads.slots.classifier.bias").parameter().getArray()
+            m.headParameters()
+                    .slots()
+                    .get("heads.slots.classifier.bias")
+                    .parameter()
+                    .getArray()
                     .set(java.nio.FloatBuffer.wrap(bias));
             m.save(dir);
         }
@@ -95,13 +104,16 @@ final class ServeFixture implements AutoCloseable {
     }
 
     HttpRequest postRequest(String path, String json) {
-        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
     }
 
     Response send(HttpRequest r) throws IOException, InterruptedException {
         HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        return new Response(res.statusCode(), res.headers().firstValue("Content-Type").orElse(""), res.body());
+        return new Response(
+                res.statusCode(), res.headers().firstValue("Content-Type").orElse(""), res.body());
     }
 
     URI uri(String path) {

@@ -35,20 +35,39 @@ class SigtermTest {
         Path log = tmp.resolve("serve.log");
         // The batcher waits up to 1.5 s to fill a batch: the requests below are certainly in the server,
         // unanswered, when the signal arrives 300 ms after they were sent.
-        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-cp", System.getProperty("java.class.path"),
-                "dev.mtl.cli.Main", "serve", "--model", model.toString(), "--port", "" + port,
-                "--max-wait-ms", "1500", "--max-batch-tokens", "100000")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Dai.djl.offline=true",
+                        "-Dai.djl.pytorch.num_threads=1",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.mtl.cli.Main",
+                        "serve",
+                        "--model",
+                        model.toString(),
+                        "--port",
+                        "" + port,
+                        "--max-wait-ms",
+                        "1500",
+                        "--max-batch-tokens",
+                        "100000")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         String base = "http://127.0.0.1:" + port;
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
             awaitHealth(http, base, p, log);
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                String body = "{\"texts\": [\"play the music " + i + "\", \"new york\"], \"tasks\": [\"classification\"]}";
-                inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/predict"))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                String body =
+                        "{\"texts\": [\"play the music " + i + "\", \"new york\"], \"tasks\": [\"classification\"]}";
+                inFlight.add(http.sendAsync(
+                        HttpRequest.newBuilder(URI.create(base + "/v1/predict"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             Thread.sleep(300);
@@ -74,8 +93,12 @@ class SigtermTest {
         while (true) {
             assertTrue(p.isAlive(), () -> "server exited early; log:\n" + read(log));
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(URI.create(base + "/health"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
             } catch (IOException notYet) {

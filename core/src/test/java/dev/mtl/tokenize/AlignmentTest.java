@@ -19,7 +19,8 @@ class AlignmentTest {
 
     @BeforeAll
     static void load() throws Exception {
-        try (InputStream in = AlignmentTest.class.getClassLoader().getResourceAsStream(MiniLmWeights.TOKENIZER_RESOURCE)) {
+        try (InputStream in =
+                AlignmentTest.class.getClassLoader().getResourceAsStream(MiniLmWeights.TOKENIZER_RESOURCE)) {
             tok = TextTokenizer.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), "test");
         }
     }

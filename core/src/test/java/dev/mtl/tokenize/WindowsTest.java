@@ -31,9 +31,14 @@ class WindowsTest {
     void longInputIsCoveredByOverlappingWrappedWindows() {
         // 20 content tokens, windows of 8 content tokens sharing 3: starts 0, 5, 10, 15 (last ends at 20).
         List<Windows.Window> w = Windows.split(seq(20), 10, 3, 101, 102);
-        assertEquals(List.of(0, 5, 10, 15), w.stream().map(Windows.Window::contentStart).toList());
-        assertArrayEquals(LongStream.concat(LongStream.of(101), LongStream.concat(
-                LongStream.range(1010, 1018), LongStream.of(102))).toArray(), w.get(2).ids());
+        assertEquals(
+                List.of(0, 5, 10, 15),
+                w.stream().map(Windows.Window::contentStart).toList());
+        assertArrayEquals(
+                LongStream.concat(
+                                LongStream.of(101), LongStream.concat(LongStream.range(1010, 1018), LongStream.of(102)))
+                        .toArray(),
+                w.get(2).ids());
         assertEquals(7, w.get(3).ids().length); // the tail: 5 tokens + 2 specials
         assertEquals(1019, w.get(3).ids()[5]);
     }

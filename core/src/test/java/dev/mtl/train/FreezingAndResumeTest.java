@@ -46,14 +46,15 @@ class FreezingAndResumeTest {
         TrainerTest.writeJointBert(tmp.resolve("dev"), train.subList(0, 16));
         backbone = tmp.resolve("tiny");
         // A tiny model whose vocabulary covers SNIPS text only letter by letter: fast, and enough to train.
-        try (MultiTaskModel m = MultiTaskModel.create(TestModels.tinyBackbone(tmp.resolve("v")),
-                EmbeddingConfig.sentenceTransformers(), List.of(), 64)) {
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("v")), EmbeddingConfig.sentenceTransformers(), List.of(), 64)) {
             m.save(backbone);
         }
     }
 
     private String config(int epochs, String extra) {
-        return TrainerTest.config(epochs, extra).replace("backbone: default", "backbone: tiny")
+        return TrainerTest.config(epochs, extra)
+                .replace("backbone: default", "backbone: tiny")
                 .replace("batch_size: 16", "batch_size: 8");
     }
 
@@ -84,21 +85,27 @@ class FreezingAndResumeTest {
         Map<String, Tensor> before;
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) cfg.seed());
         List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
-        try (MultiTaskModel initial = MultiTaskModel.create(MultiTaskModel.load(backbone).backbone(), cfg.embedding(),
-                Trainer.resolveTasks(cfg, data), cfg.maxLength())) {
+        try (MultiTaskModel initial = MultiTaskModel.create(
+                MultiTaskModel.load(backbone).backbone(),
+                cfg.embedding(),
+                Trainer.resolveTasks(cfg, data),
+                cfg.maxLength())) {
             before = initial.parameters().toTensors();
         }
         Path out = tmp.resolve("run");
         Trainer.Result r = train(yaml, out, false);
         assertTrue(r.steps() > 0);
-        Map<String, Tensor> after = weights(out.resolve("checkpoints").resolve(
-                String.format("step-%08d", r.steps())).resolve("model"));
+        Map<String, Tensor> after = weights(out.resolve("checkpoints")
+                .resolve(String.format("step-%08d", r.steps()))
+                .resolve("model"));
         int frozenSeen = 0;
         int changedSeen = 0;
         for (var e : before.entrySet()) {
             String k = e.getKey();
-            boolean frozen = k.startsWith("embeddings.") || k.startsWith("encoder.layer.0.") || k.startsWith("heads.intent.");
-            boolean same = java.util.Arrays.equals(e.getValue().data(), after.get(k).data());
+            boolean frozen =
+                    k.startsWith("embeddings.") || k.startsWith("encoder.layer.0.") || k.startsWith("heads.intent.");
+            boolean same =
+                    java.util.Arrays.equals(e.getValue().data(), after.get(k).data());
             if (frozen) {
                 assertTrue(same, k + " is frozen but changed");
                 frozenSeen++;
@@ -139,14 +146,16 @@ class FreezingAndResumeTest {
         List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
         Trainer t = new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), tmp.resolve("c"), s -> {});
         t.crashAfterStep = 8; // mid-epoch: 12 steps per epoch
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> t.run(false, TrainingProgress.NONE));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> t.run(false, TrainingProgress.NONE));
         assertEquals("simulated crash after step 8", e.getMessage());
         Trainer.Result r = train(yaml, tmp.resolve("c"), true);
         assertEquals(24, r.steps());
         String end = "step-00000024";
-        Map<String, Tensor> a = weights(tmp.resolve("s").resolve("checkpoints").resolve(end).resolve("model"));
-        Map<String, Tensor> b = weights(tmp.resolve("c").resolve("checkpoints").resolve(end).resolve("model"));
+        Map<String, Tensor> a =
+                weights(tmp.resolve("s").resolve("checkpoints").resolve(end).resolve("model"));
+        Map<String, Tensor> b =
+                weights(tmp.resolve("c").resolve("checkpoints").resolve(end).resolve("model"));
         for (String k : a.keySet()) {
             assertArrayEquals(a.get(k).data(), b.get(k).data(), 0f, k); // model, optimizer, data position, RNG
         }
@@ -167,7 +176,9 @@ class FreezingAndResumeTest {
         while (p.isAlive() && System.nanoTime() < deadline && Trainer.latestCheckpoint(ckpts) == null) {
             Thread.sleep(20);
         }
-        assertTrue(p.isAlive(), "child finished before it could be killed: " + Files.readString(tmp.resolve("killed.log")));
+        assertTrue(
+                p.isAlive(),
+                "child finished before it could be killed: " + Files.readString(tmp.resolve("killed.log")));
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hooks, files as they are
         Path last = Trainer.latestCheckpoint(ckpts);
         assertTrue(last != null, "no checkpoint before the kill");
@@ -178,8 +189,11 @@ class FreezingAndResumeTest {
         Process r = child(killed, true, "resumed.log");
         assertEquals(0, r.waitFor(), Files.readString(tmp.resolve("resumed.log")));
         assertTrue(Files.readString(tmp.resolve("resumed.log")).contains("resuming from checkpoints/step-"));
-        assertEquals(totalSteps, Trainer.latestCheckpoint(ckpts).getFileName().toString().equals(
-                String.format("step-%08d", totalSteps)) ? totalSteps : -1);
+        assertEquals(
+                totalSteps,
+                Trainer.latestCheckpoint(ckpts).getFileName().toString().equals(String.format("step-%08d", totalSteps))
+                        ? totalSteps
+                        : -1);
         // The killed-and-resumed run ends with the weights of an uninterrupted run in another fresh JVM, bit
         // for bit. (This used to fail now and then: the order of a dataset's feeds, which is the order in
         // which task losses are computed and summed, came from Map.copyOf, whose order is salted per JVM.)
@@ -187,7 +201,8 @@ class FreezingAndResumeTest {
         Process u = child(straight, false, "straight.log");
         assertEquals(0, u.waitFor(), Files.readString(tmp.resolve("straight.log")));
         String end = String.format("step-%08d", totalSteps);
-        Map<String, Tensor> a = weights(straight.resolve("checkpoints").resolve(end).resolve("model"));
+        Map<String, Tensor> a =
+                weights(straight.resolve("checkpoints").resolve(end).resolve("model"));
         Map<String, Tensor> b = weights(ckpts.resolve(end).resolve("model"));
         assertEquals(a.keySet(), b.keySet());
         for (String k : a.keySet()) {
@@ -211,15 +226,25 @@ class FreezingAndResumeTest {
     /** {@code mtl train} in a child JVM with one native thread (bit-reproducible under any load). */
     private Process child(Path out, boolean resume, String log) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-                "-cp", cp, "dev.mtl.cli.Main",
-                "train", "--config", tmp.resolve("train.yaml").toString(), "--output", out.toString()));
+                "-Dai.djl.pytorch.num_threads=1",
+                "-Dai.djl.pytorch.num_interop_threads=1",
+                "-cp",
+                cp,
+                "dev.mtl.cli.Main",
+                "train",
+                "--config",
+                tmp.resolve("train.yaml").toString(),
+                "--output",
+                out.toString()));
         if (resume) {
             cmd.add("--resume");
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile());
         pb.environment().put("MKL_DYNAMIC", "FALSE");
         pb.environment().put("OMP_DYNAMIC", "FALSE");
         return pb.start();

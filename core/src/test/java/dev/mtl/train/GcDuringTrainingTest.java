@@ -34,26 +34,40 @@ class GcDuringTrainingTest {
         // accumulation (loss / 2), a static loss weight, the multi-label loss's max(x, 0) and the CRF
         // loss's division by the row count; so every head: softmax and multi-label classification, token
         // softmax and CRF tagging.
-        Files.writeString(tmp.resolve("train.yaml"), String.join("\n",
-                "backbone: default", "max_length: 32", "batch_size: 8", "epochs: 1", "seed: 3",
-                "tasks:", "  - {name: intent, kind: classification}",
-                "  - {name: intent_ml, kind: classification, multi_label: true}", "  - {name: slots, kind: ner}",
-                "  - {name: slots_crf, kind: ner, crf: true}",
-                "datasets:", "  - {name: snips, format: jointbert, train: train,"
-                        + " feeds: {intent: label, intent_ml: label, slots: tags, slots_crf: tags}}",
-                "optimizer: {lr: 1.0e-4, head_lr: 2.0e-3, grad_accum: 2}", "loss: {weights: {slots: 0.5}}", ""));
+        Files.writeString(
+                tmp.resolve("train.yaml"),
+                String.join(
+                        "\n",
+                        "backbone: default",
+                        "max_length: 32",
+                        "batch_size: 8",
+                        "epochs: 1",
+                        "seed: 3",
+                        "tasks:",
+                        "  - {name: intent, kind: classification}",
+                        "  - {name: intent_ml, kind: classification, multi_label: true}",
+                        "  - {name: slots, kind: ner}",
+                        "  - {name: slots_crf, kind: ner, crf: true}",
+                        "datasets:",
+                        "  - {name: snips, format: jointbert, train: train,"
+                                + " feeds: {intent: label, intent_ml: label, slots: tags, slots_crf: tags}}",
+                        "optimizer: {lr: 1.0e-4, head_lr: 2.0e-3, grad_accum: 2}",
+                        "loss: {weights: {slots: 0.5}}",
+                        ""));
 
         Map<String, Tensor> quiet = train("quiet");
-        Thread collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                System.gc();
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "gc-hammer");
+        Thread collector = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        System.gc();
+                        try {
+                            Thread.sleep(2);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "gc-hammer");
         collector.setDaemon(true);
         collector.start();
         Map<String, Tensor> collected;
@@ -78,8 +92,8 @@ class GcDuringTrainingTest {
         TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
         List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
         Path out = tmp.resolve(name);
-        Trainer.Result r = new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), out, s -> {})
-                .run(false, TrainingProgress.NONE);
+        Trainer.Result r =
+                new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), out, s -> {}).run(false, TrainingProgress.NONE);
         assertEquals(3, r.steps()); // 48 sentences / 8 per micro-batch / 2 micro-batches per step
         return SafeTensors.read(r.modelDir().resolve("model.safetensors"));
     }

@@ -12,89 +12,112 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every kind of error in a training config, each with its exact one-line message (file prefix cut). */
 class InvalidTrainConfigTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void unknownKeysNameWhereTheyAreAndWhatIsAllowed() {
-    assertEquals(":9: unknown key 'optimiser' at optimizer; allowed: lr, head_lr, weight_decay, betas, eps, "
-        + "layer_decay, clip_norm, grad_accum, lazy_embeddings", error(MINIMAL + "optimizer: {lr: 1.0e-4, optimiser: adam}\n"));
-    assertEquals(":9: unknown key 'optimiser' at top level; allowed: backbone, max_length, batch_size, epochs, seed, "
-        + "embedding, tasks, datasets, sampling, loss, optimizer, schedule, freeze, eval, checkpoint",
-        error(MINIMAL + "optimiser: {lr: 1.0e-4}\n"));
-    assertEquals(":9: unknown key 'schema' at datasets[0].options; allowed: label_separator",
-        error(MINIMAL + "    options: {schema: iob2}\n"));
-  }
-
-  @Test
-  void wrongValuesNameKeyValueAndAllowedValues() {
-    assertEquals(":6: datasets[0].format: 'conl' is not one of jointbert, conll, csv, tsv, label_prefix, jsonl",
-        error(MINIMAL.replace("format: jointbert", "format: conl")));
-    assertEquals(":9: epochs: 'five' is not an integer", error(MINIMAL + "epochs: five\n"));
-    assertEquals(":9: optimizer.lr: must be > 0, got -1.0", error(MINIMAL + "optimizer: {lr: -1}\n"));
-    assertEquals(":9: freeze.layers: must be in [0, 48], got 49", error(MINIMAL + "freeze: {layers: 49}\n"));
-    assertEquals(":9: eval.every: 'often' is not 'epoch' or a number of steps >= 1",
-        error(MINIMAL + "eval: {every: often}\n"));
-    assertEquals(":9: sampling.strategy: 'uniform' is not one of proportional, round_robin, temperature",
-        error(MINIMAL + "sampling: {strategy: uniform}\n"));
-    assertEquals(":2: tasks[0]: task 'intent': dropout must be in [0, 1), got 1.5",
-        error(MINIMAL.replace("kind: classification}", "kind: classification, dropout: 1.5}")));
-    assertEquals(":2: tasks[0]: missing key 'kind'", error(MINIMAL.replace(", kind: classification", "")));
-    assertEquals(":9: datasets[0].encoding: 'UTF-9' is not a charset this JVM supports (e.g. UTF-8, ISO-8859-1)",
-        error(MINIMAL + "    encoding: UTF-9\n"));
-  }
-
-  @Test
-  void crossFieldChecks() {
-    assertEquals(":8: datasets[0].feeds.intnet: 'intnet' is not a declared task; tasks: intent, slots",
-        error(MINIMAL.replace("{intent: label", "{intnet: label")));
-    assertEquals(":3: tasks[1]: task 'slots' is fed by no data set (add it to a data set's feeds)",
-        error(MINIMAL.replace(", slots: tags}", "}")));
-    assertEquals(":8: datasets[0].feeds.intent: 'tags' cannot feed classification task 'intent'; allowed: label",
-        error(MINIMAL.replace("{intent: label", "{intent: tags")));
-    assertEquals(":9: eval.metric: 'slots.accuracy': ner task 'slots' allows f1",
-        error(MINIMAL + "eval: {metric: slots.accuracy}\n"));
-    assertEquals(":9: eval.metric: 'intnet.f1' names no declared task; tasks: intent, slots",
-        error(MINIMAL + "eval: {metric: intnet.f1}\n"));
-    assertEquals(":9: eval.metric: 'best' is not 'mean' or <task>.<accuracy|macro_f1|f1>",
-        error(MINIMAL + "eval: {metric: best}\n"));
-    assertEquals(":9: freeze.heads[1]: 'slot' is not a declared task; tasks: intent, slots",
-        error(MINIMAL + "freeze: {heads: [intent, slot]}\n"));
-  }
-
-  @Test
-  void pathsAreCheckedRelativeToTheConfigFile() {
-    String message = error(MINIMAL.replace("train: data/train", "train: data/trian"));
-    assertEquals(":7: datasets[0].train: 'data/trian' does not exist (resolved: " + dir.resolve("data/trian") + ")",
-        message);
-  }
-
-  @Test
-  void malformedFilesAreOneLine() throws IOException {
-    assertEquals(":3: malformed YAML: while parsing a flow sequence; expected ',' or ']', but got :",
-        error("tasks: [a,\n  b\ndatasets: []\n"));
-    Path json = write("train.json", "{\"tasks\": [}");
-    String message = assertThrows(TrainConfigException.class, () -> TrainConfig.load(json)).getMessage();
-    assertEquals(json + ":1: malformed JSON: Unexpected close marker '}': expected ']'", message);
-    Path toml = write("train.toml", "epochs = 3");
-    assertEquals(toml + ": unsupported file type; allowed: .yaml, .yml, .json",
-        assertThrows(TrainConfigException.class, () -> TrainConfig.load(toml)).getMessage());
-  }
-
-  /** The message of loading {@code yaml} as train.yaml, without the file's path. */
-  private String error(String yaml) {
-    try {
-      Path file = write("train.yaml", yaml);
-      Files.createDirectories(dir.resolve("data/train"));
-      String message = assertThrows(TrainConfigException.class, () -> TrainConfig.load(file)).getMessage();
-      assertEquals(1, message.lines().count(), message);
-      assertEquals(file.toString(), message.substring(0, file.toString().length()));
-      return message.substring(file.toString().length());
-    } catch (IOException e) {
-      throw new AssertionError(e);
+    @Test
+    void unknownKeysNameWhereTheyAreAndWhatIsAllowed() {
+        assertEquals(
+                ":9: unknown key 'optimiser' at optimizer; allowed: lr, head_lr, weight_decay, betas, eps, "
+                        + "layer_decay, clip_norm, grad_accum, lazy_embeddings",
+                error(MINIMAL + "optimizer: {lr: 1.0e-4, optimiser: adam}\n"));
+        assertEquals(
+                ":9: unknown key 'optimiser' at top level; allowed: backbone, max_length, batch_size, epochs, seed, "
+                        + "embedding, tasks, datasets, sampling, loss, optimizer, schedule, freeze, eval, checkpoint",
+                error(MINIMAL + "optimiser: {lr: 1.0e-4}\n"));
+        assertEquals(
+                ":9: unknown key 'schema' at datasets[0].options; allowed: label_separator",
+                error(MINIMAL + "    options: {schema: iob2}\n"));
     }
-  }
 
-  private Path write(String name, String content) throws IOException {
-    return Files.writeString(dir.resolve(name), content);
-  }
+    @Test
+    void wrongValuesNameKeyValueAndAllowedValues() {
+        assertEquals(
+                ":6: datasets[0].format: 'conl' is not one of jointbert, conll, csv, tsv, label_prefix, jsonl",
+                error(MINIMAL.replace("format: jointbert", "format: conl")));
+        assertEquals(":9: epochs: 'five' is not an integer", error(MINIMAL + "epochs: five\n"));
+        assertEquals(":9: optimizer.lr: must be > 0, got -1.0", error(MINIMAL + "optimizer: {lr: -1}\n"));
+        assertEquals(":9: freeze.layers: must be in [0, 48], got 49", error(MINIMAL + "freeze: {layers: 49}\n"));
+        assertEquals(
+                ":9: eval.every: 'often' is not 'epoch' or a number of steps >= 1",
+                error(MINIMAL + "eval: {every: often}\n"));
+        assertEquals(
+                ":9: sampling.strategy: 'uniform' is not one of proportional, round_robin, temperature",
+                error(MINIMAL + "sampling: {strategy: uniform}\n"));
+        assertEquals(
+                ":2: tasks[0]: task 'intent': dropout must be in [0, 1), got 1.5",
+                error(MINIMAL.replace("kind: classification}", "kind: classification, dropout: 1.5}")));
+        assertEquals(":2: tasks[0]: missing key 'kind'", error(MINIMAL.replace(", kind: classification", "")));
+        assertEquals(
+                ":9: datasets[0].encoding: 'UTF-9' is not a charset this JVM supports (e.g. UTF-8, ISO-8859-1)",
+                error(MINIMAL + "    encoding: UTF-9\n"));
+    }
+
+    @Test
+    void crossFieldChecks() {
+        assertEquals(
+                ":8: datasets[0].feeds.intnet: 'intnet' is not a declared task; tasks: intent, slots",
+                error(MINIMAL.replace("{intent: label", "{intnet: label")));
+        assertEquals(
+                ":3: tasks[1]: task 'slots' is fed by no data set (add it to a data set's feeds)",
+                error(MINIMAL.replace(", slots: tags}", "}")));
+        assertEquals(
+                ":8: datasets[0].feeds.intent: 'tags' cannot feed classification task 'intent'; allowed: label",
+                error(MINIMAL.replace("{intent: label", "{intent: tags")));
+        assertEquals(
+                ":9: eval.metric: 'slots.accuracy': ner task 'slots' allows f1",
+                error(MINIMAL + "eval: {metric: slots.accuracy}\n"));
+        assertEquals(
+                ":9: eval.metric: 'intnet.f1' names no declared task; tasks: intent, slots",
+                error(MINIMAL + "eval: {metric: intnet.f1}\n"));
+        assertEquals(
+                ":9: eval.metric: 'best' is not 'mean' or <task>.<accuracy|macro_f1|f1>",
+                error(MINIMAL + "eval: {metric: best}\n"));
+        assertEquals(
+                ":9: freeze.heads[1]: 'slot' is not a declared task; tasks: intent, slots",
+                error(MINIMAL + "freeze: {heads: [intent, slot]}\n"));
+    }
+
+    @Test
+    void pathsAreCheckedRelativeToTheConfigFile() {
+        String message = error(MINIMAL.replace("train: data/train", "train: data/trian"));
+        assertEquals(
+                ":7: datasets[0].train: 'data/trian' does not exist (resolved: " + dir.resolve("data/trian") + ")",
+                message);
+    }
+
+    @Test
+    void malformedFilesAreOneLine() throws IOException {
+        assertEquals(
+                ":3: malformed YAML: while parsing a flow sequence; expected ',' or ']', but got :",
+                error("tasks: [a,\n  b\ndatasets: []\n"));
+        Path json = write("train.json", "{\"tasks\": [}");
+        String message = assertThrows(TrainConfigException.class, () -> TrainConfig.load(json))
+                .getMessage();
+        assertEquals(json + ":1: malformed JSON: Unexpected close marker '}': expected ']'", message);
+        Path toml = write("train.toml", "epochs = 3");
+        assertEquals(
+                toml + ": unsupported file type; allowed: .yaml, .yml, .json",
+                assertThrows(TrainConfigException.class, () -> TrainConfig.load(toml))
+                        .getMessage());
+    }
+
+    /** The message of loading {@code yaml} as train.yaml, without the file's path. */
+    private String error(String yaml) {
+        try {
+            Path file = write("train.yaml", yaml);
+            Files.createDirectories(dir.resolve("data/train"));
+            String message = assertThrows(TrainConfigException.class, () -> TrainConfig.load(file))
+                    .getMessage();
+            assertEquals(1, message.lines().count(), message);
+            assertEquals(file.toString(), message.substring(0, file.toString().length()));
+            return message.substring(file.toString().length());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
 }

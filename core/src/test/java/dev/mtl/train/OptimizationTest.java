@@ -18,20 +18,26 @@ class OptimizationTest {
     /** torch.optim.AdamW by hand: m = 0.1g, v = 0.001g², m̂ = g, v̂ = g², p -= lr(wd·p + g/(|g|+eps)). */
     @Test
     void adamWFirstStepMatchesTheFormula() {
-        try (NDManager m = Engines.newManager(); AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
+        try (NDManager m = Engines.newManager();
+                AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
             NDArray w = m.create(new float[] {1f, -2f, 3f});
             NDArray b = m.create(new float[] {0.5f});
             w.setRequiresGradient(true);
             b.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 // loss = sum(w * [1, 2, -4]) + 3b → grad w = [1, 2, -4], grad b = [3]
-                gc.backward(w.mul(m.create(new float[] {1f, 2f, -4f})).sum().add(b.mul(3f).sum()));
+                gc.backward(w.mul(m.create(new float[] {1f, 2f, -4f}))
+                        .sum()
+                        .add(b.mul(3f).sum()));
             }
-            double norm = opt.step(List.of(new AdamW.Group("w", w, 1f, 0.1f), new AdamW.Group("b", b, 2f, 0f)), 0.01f, 0f);
+            double norm =
+                    opt.step(List.of(new AdamW.Group("w", w, 1f, 0.1f), new AdamW.Group("b", b, 2f, 0f)), 0.01f, 0f);
             assertEquals(Math.sqrt(1 + 4 + 16 + 9), norm, 1e-5);
             float lr = 0.01f;
-            assertArrayEquals(new float[] {
-                1f * (1 - lr * 0.1f) - lr, -2f * (1 - lr * 0.1f) - lr, 3f * (1 - lr * 0.1f) + lr}, w.toFloatArray(), 1e-6f);
+            assertArrayEquals(
+                    new float[] {1f * (1 - lr * 0.1f) - lr, -2f * (1 - lr * 0.1f) - lr, 3f * (1 - lr * 0.1f) + lr},
+                    w.toFloatArray(),
+                    1e-6f);
             assertArrayEquals(new float[] {0.5f - 2 * lr}, b.toFloatArray(), 1e-6f); // scale 2, no decay
             try (NDArray g = w.getGradient()) {
                 assertArrayEquals(new float[] {0, 0, 0}, g.toFloatArray(), 0f); // zeroed after the update (-0 counts)
@@ -58,7 +64,8 @@ class OptimizationTest {
             p[i] = w0[i];
         }
         p[n] = 0.25;
-        try (NDManager m = Engines.newManager(); AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
+        try (NDManager m = Engines.newManager();
+                AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
             NDArray w = m.create(w0);
             NDArray b = m.create(new float[] {0.25f});
             w.setRequiresGradient(true);
@@ -78,7 +85,9 @@ class OptimizationTest {
                     sq += c * (double) c;
                 }
                 double clip = 100;
-                double norm = opt.step(List.of(new AdamW.Group("w", w, 1f, 0.01f), new AdamW.Group("b", b, 10f, 0f)), lrs[t - 1],
+                double norm = opt.step(
+                        List.of(new AdamW.Group("w", w, 1f, 0.01f), new AdamW.Group("b", b, 10f, 0f)),
+                        lrs[t - 1],
                         (float) clip);
                 assertEquals(Math.sqrt(sq), norm, 1e-6 * Math.sqrt(sq));
                 assertEquals(0, opt.lastFallbacks, "both tensors updated in place through direct views");
@@ -110,15 +119,18 @@ class OptimizationTest {
     /** Lazy rows: a row without gradient keeps value and moments; the others get the dense update. */
     @Test
     void lazyRowsSkipRowsWithoutGradient() {
-        try (NDManager m = Engines.newManager(); AdamW lazy = new AdamW(m, 0.9f, 0.999f, 1e-8f);
+        try (NDManager m = Engines.newManager();
+                AdamW lazy = new AdamW(m, 0.9f, 0.999f, 1e-8f);
                 AdamW dense = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
             float[] init = {1f, 2f, 3f, 4f, 5f, 6f}; // 3 rows of 2
             NDArray a = m.create(init, new ai.djl.ndarray.types.Shape(3, 2));
             NDArray b = m.create(init, new ai.djl.ndarray.types.Shape(3, 2));
             a.setRequiresGradient(true);
             b.setRequiresGradient(true);
-            NDArray coef1 = m.create(new float[] {1f, -1f, 0f, 0f, 2f, 0.5f}, new ai.djl.ndarray.types.Shape(3, 2)); // row 1 unused
-            NDArray coef2 = m.create(new float[] {0f, 0f, 0f, 0f, 1f, 1f}, new ai.djl.ndarray.types.Shape(3, 2)); // only row 2
+            NDArray coef1 = m.create(
+                    new float[] {1f, -1f, 0f, 0f, 2f, 0.5f}, new ai.djl.ndarray.types.Shape(3, 2)); // row 1 unused
+            NDArray coef2 =
+                    m.create(new float[] {0f, 0f, 0f, 0f, 1f, 1f}, new ai.djl.ndarray.types.Shape(3, 2)); // only row 2
             for (NDArray coef : List.of(coef1, coef2)) {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     gc.backward(a.mul(coef).sum().add(b.mul(coef).sum()));
@@ -152,7 +164,8 @@ class OptimizationTest {
         for (int i = 0; i < init.length; i++) {
             init[i] = (float) rnd.nextGaussian();
         }
-        try (NDManager m = Engines.newManager(); AdamW scan = new AdamW(m, 0.9f, 0.999f, 1e-8f);
+        try (NDManager m = Engines.newManager();
+                AdamW scan = new AdamW(m, 0.9f, 0.999f, 1e-8f);
                 AdamW listed = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
             NDArray a = m.create(init, new ai.djl.ndarray.types.Shape(rows, width));
             NDArray b = m.create(init, new ai.djl.ndarray.types.Shape(rows, width));
@@ -180,18 +193,27 @@ class OptimizationTest {
                 assertEquals(Double.doubleToLongBits(n1), Double.doubleToLongBits(n2), "norm at step " + step);
             }
             assertArrayEquals(a.toFloatArray(), b.toFloatArray(), 0f);
-            assertArrayEquals(scan.stateArrays().get("e.m").toFloatArray(), listed.stateArrays().get("e.m").toFloatArray(), 0f);
-            assertArrayEquals(scan.stateArrays().get("e.v").toFloatArray(), listed.stateArrays().get("e.v").toFloatArray(), 0f);
+            assertArrayEquals(
+                    scan.stateArrays().get("e.m").toFloatArray(),
+                    listed.stateArrays().get("e.m").toFloatArray(),
+                    0f);
+            assertArrayEquals(
+                    scan.stateArrays().get("e.v").toFloatArray(),
+                    listed.stateArrays().get("e.v").toFloatArray(),
+                    0f);
             float[] after = b.toFloatArray();
-            assertArrayEquals(java.util.Arrays.copyOfRange(init, 660 * width, 662 * width),
-                    java.util.Arrays.copyOfRange(after, 660 * width, 662 * width), 0f); // listed, never a gradient
+            assertArrayEquals(
+                    java.util.Arrays.copyOfRange(init, 660 * width, 662 * width),
+                    java.util.Arrays.copyOfRange(after, 660 * width, 662 * width),
+                    0f); // listed, never a gradient
             assertTrue(!java.util.Arrays.equals(init, after), "the listed rows with a gradient moved");
         }
     }
 
     @Test
     void clippingScalesTheGlobalNorm() {
-        try (NDManager m = Engines.newManager(); AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
+        try (NDManager m = Engines.newManager();
+                AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
             NDArray w = m.create(new float[] {0f, 0f});
             w.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -205,7 +227,8 @@ class OptimizationTest {
 
     @Test
     void aNonFiniteGradientChangesNothing() {
-        try (NDManager m = Engines.newManager(); AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
+        try (NDManager m = Engines.newManager();
+                AdamW opt = new AdamW(m, 0.9f, 0.999f, 1e-8f)) {
             NDArray w = m.create(new float[] {1f, 2f});
             w.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -214,7 +237,8 @@ class OptimizationTest {
             assertTrue(Double.isNaN(opt.step(List.of(new AdamW.Group("w", w, 1f, 0.1f)), 0.1f, 1f)));
             assertArrayEquals(new float[] {1f, 2f}, w.toFloatArray(), 0f);
             assertEquals(0, opt.steps());
-            assertTrue(opt.stateArrays().values().stream().allMatch(a -> a.abs().sum().getFloat() == 0f));
+            assertTrue(opt.stateArrays().values().stream()
+                    .allMatch(a -> a.abs().sum().getFloat() == 0f));
         }
     }
 
@@ -224,9 +248,10 @@ class OptimizationTest {
         losses.put("intent", 0.5f);
         Trainer.checkFinite(losses, 3, "snips"); // finite: no error
         losses.put("slots", Float.NaN);
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Trainer.checkFinite(losses, 12, "snips"));
-        assertTrue(e.getMessage().startsWith("training diverged at step 12: the slots loss on dataset snips is NaN"),
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> Trainer.checkFinite(losses, 12, "snips"));
+        assertTrue(
+                e.getMessage().startsWith("training diverged at step 12: the slots loss on dataset snips is NaN"),
                 e.getMessage());
     }
 
@@ -243,10 +268,18 @@ class OptimizationTest {
     @Test
     void samplingProbabilities() {
         long[] sizes = {9000, 1000};
-        assertArrayEquals(new double[] {0.9, 0.1}, new TaskSampler(SamplingStrategy.PROPORTIONAL, 1, sizes, 1).probabilities(), 1e-9);
-        assertArrayEquals(new double[] {0.75, 0.25}, new TaskSampler(SamplingStrategy.TEMPERATURE, 2, sizes, 1).probabilities(), 1e-9);
+        assertArrayEquals(
+                new double[] {0.9, 0.1},
+                new TaskSampler(SamplingStrategy.PROPORTIONAL, 1, sizes, 1).probabilities(),
+                1e-9);
+        assertArrayEquals(
+                new double[] {0.75, 0.25},
+                new TaskSampler(SamplingStrategy.TEMPERATURE, 2, sizes, 1).probabilities(),
+                1e-9);
         TaskSampler rr = new TaskSampler(SamplingStrategy.ROUND_ROBIN, 1, sizes, 1);
-        assertEquals(List.of(0, 1, 0, 1), List.of(rr.datasetForStep(0), rr.datasetForStep(1), rr.datasetForStep(2), rr.datasetForStep(3)));
+        assertEquals(
+                List.of(0, 1, 0, 1),
+                List.of(rr.datasetForStep(0), rr.datasetForStep(1), rr.datasetForStep(2), rr.datasetForStep(3)));
         // Temperature sampling draws about 75% from the big set, and the same choice for the same step.
         TaskSampler t = new TaskSampler(SamplingStrategy.TEMPERATURE, 2, sizes, 5);
         int big = 0;
@@ -254,6 +287,8 @@ class OptimizationTest {
             big += t.datasetForStep(s) == 0 ? 1 : 0;
         }
         assertEquals(0.75, big / 20_000.0, 0.015);
-        assertEquals(t.datasetForStep(1234), new TaskSampler(SamplingStrategy.TEMPERATURE, 2, sizes, 5).datasetForStep(1234));
+        assertEquals(
+                t.datasetForStep(1234),
+                new TaskSampler(SamplingStrategy.TEMPERATURE, 2, sizes, 5).datasetForStep(1234));
     }
 }

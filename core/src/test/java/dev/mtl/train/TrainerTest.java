@@ -25,18 +25,35 @@ class TrainerTest {
     /** Writes examples in the JointBERT layout (seq.in, seq.out, label). */
     static void writeJointBert(Path dir, List<Example> examples) throws Exception {
         Files.createDirectories(dir);
-        Files.write(dir.resolve("seq.in"), examples.stream().map(e -> String.join(" ", e.tokens())).toList());
-        Files.write(dir.resolve("seq.out"), examples.stream().map(e -> String.join(" ", e.tags())).toList());
-        Files.write(dir.resolve("label"), examples.stream().map(e -> e.labels().get(0)).toList());
+        Files.write(
+                dir.resolve("seq.in"),
+                examples.stream().map(e -> String.join(" ", e.tokens())).toList());
+        Files.write(
+                dir.resolve("seq.out"),
+                examples.stream().map(e -> String.join(" ", e.tags())).toList());
+        Files.write(
+                dir.resolve("label"),
+                examples.stream().map(e -> e.labels().get(0)).toList());
     }
 
     static String config(int epochs, String extra) {
-        return String.join("\n",
-                "backbone: default", "max_length: 48", "batch_size: 16", "epochs: " + epochs, "seed: 7",
-                "tasks:", "  - {name: intent, kind: classification}", "  - {name: slots, kind: ner}",
-                "datasets:", "  - {name: snips, format: jointbert, train: train, dev: dev, feeds: {intent: label, slots: tags}}",
-                "optimizer: {lr: 1.0e-4, head_lr: 2.0e-3}", "schedule: {kind: linear, warmup_ratio: 0.1}",
-                "eval: {every: epoch, metric: mean}", extra, "");
+        return String.join(
+                "\n",
+                "backbone: default",
+                "max_length: 48",
+                "batch_size: 16",
+                "epochs: " + epochs,
+                "seed: 7",
+                "tasks:",
+                "  - {name: intent, kind: classification}",
+                "  - {name: slots, kind: ner}",
+                "datasets:",
+                "  - {name: snips, format: jointbert, train: train, dev: dev, feeds: {intent: label, slots: tags}}",
+                "optimizer: {lr: 1.0e-4, head_lr: 2.0e-3}",
+                "schedule: {kind: linear, warmup_ratio: 0.1}",
+                "eval: {every: epoch, metric: mean}",
+                extra,
+                "");
     }
 
     @Test
@@ -58,8 +75,8 @@ class TrainerTest {
         TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
         List<Trainer.Dataset> data = Trainer.readDatasets(cfg);
         Path out = tmp.resolve("run");
-        Trainer.Result r = new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), out, s -> {})
-                .run(false, TrainingProgress.NONE);
+        Trainer.Result r =
+                new Trainer(cfg, data, Trainer.resolveTasks(cfg, data), out, s -> {}).run(false, TrainingProgress.NONE);
 
         // Both losses fall: the first logged window against the last.
         ObjectMapper json = new ObjectMapper();
@@ -73,14 +90,16 @@ class TrainerTest {
         assertTrue(trainLines.size() >= 3);
         for (String task : List.of("intent", "slots")) {
             double first = trainLines.get(0).get("loss").get(task).asDouble();
-            double last = trainLines.get(trainLines.size() - 1).get("loss").get(task).asDouble();
+            double last =
+                    trainLines.get(trainLines.size() - 1).get("loss").get(task).asDouble();
             System.out.printf("%s loss %.3f -> %.3f%n", task, first, last);
             assertTrue(last < 0.7 * first, task + " loss " + first + " -> " + last);
         }
         // Held-out: beat the majority intent and the all-O tagger (whose entity F1 is 0).
         Map<String, Integer> counts = new HashMap<>();
         dev.forEach(e -> counts.merge(e.labels().get(0), 1, Integer::sum));
-        double majority = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0) / (double) dev.size();
+        double majority =
+                counts.values().stream().mapToInt(Integer::intValue).max().orElse(0) / (double) dev.size();
         double acc = r.bestDev().get("intent").get("accuracy");
         double f1 = r.bestDev().get("slots").get("f1");
         System.out.printf("dev intent accuracy %.3f (majority %.3f), slot F1 %.3f%n", acc, majority, f1);

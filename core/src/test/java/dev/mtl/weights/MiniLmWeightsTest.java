@@ -18,16 +18,24 @@ class MiniLmWeightsTest {
     void recoversAllHundredAndOneWeightsUnderHfNames() throws IOException {
         Map<String, Tensor> w = MiniLmWeights.loadFromClasspath();
         assertEquals(101, w.size()); // 65 named floats + 36 recovered MatMul weights (position_ids is int64)
-        assertEquals(22_565_376L, w.values().stream().mapToLong(t -> t.data().length).sum());
-        assertArrayEquals(new long[] {1536, 384}, w.get("encoder.layer.5.intermediate.dense.weight").shape());
-        assertArrayEquals(new long[] {384, 1536}, w.get("encoder.layer.5.output.dense.weight").shape());
-        assertArrayEquals(new long[] {30522, 384}, w.get("embeddings.word_embeddings.weight").shape());
+        assertEquals(
+                22_565_376L, w.values().stream().mapToLong(t -> t.data().length).sum());
+        assertArrayEquals(
+                new long[] {1536, 384},
+                w.get("encoder.layer.5.intermediate.dense.weight").shape());
+        assertArrayEquals(
+                new long[] {384, 1536},
+                w.get("encoder.layer.5.output.dense.weight").shape());
+        assertArrayEquals(
+                new long[] {30522, 384},
+                w.get("embeddings.word_embeddings.weight").shape());
         assertTrue(w.keySet().stream().noneMatch(k -> k.startsWith("onnx::")));
     }
 
     @Test
     void nodeNamesMapToHfKeys() {
-        assertEquals("encoder.layer.3.attention.self.query.weight",
+        assertEquals(
+                "encoder.layer.3.attention.self.query.weight",
                 MiniLmWeights.keyFromNodeName("/encoder/layer.3/attention/self/query/MatMul"));
         assertNull(MiniLmWeights.keyFromNodeName("/encoder/layer.3/attention/self/MatMul_1x"));
     }
@@ -39,14 +47,23 @@ class MiniLmWeightsTest {
         Tensor b = new Tensor("encoder.layer.0.attention.self.key.bias", new long[] {2}, new float[2]);
         var graph = new OnnxInitializers.Graph(
                 new java.util.LinkedHashMap<>(Map.of(w.name(), w, b.name(), b)),
-                List.of(new OnnxInitializers.Node("/encoder/layer.0/attention/self/query/MatMul", "MatMul",
-                                List.of("x", "onnx::MatMul_1"), List.of("y")),
-                        new OnnxInitializers.Node("/encoder/layer.0/attention/self/query/Add", "Add",
-                                List.of(b.name(), "y"), List.of("z"))));
+                List.of(
+                        new OnnxInitializers.Node(
+                                "/encoder/layer.0/attention/self/query/MatMul",
+                                "MatMul",
+                                List.of("x", "onnx::MatMul_1"),
+                                List.of("y")),
+                        new OnnxInitializers.Node(
+                                "/encoder/layer.0/attention/self/query/Add",
+                                "Add",
+                                List.of(b.name(), "y"),
+                                List.of("z"))));
         IOException e = assertThrows(IOException.class, () -> MiniLmWeights.fromGraph(graph, "m.onnx"));
-        assertEquals("m.onnx: cannot identify MatMul weight onnx::MatMul_1: node name says "
-                + "encoder.layer.0.attention.self.query.weight, following bias says "
-                + "encoder.layer.0.attention.self.key.weight", e.getMessage());
+        assertEquals(
+                "m.onnx: cannot identify MatMul weight onnx::MatMul_1: node name says "
+                        + "encoder.layer.0.attention.self.query.weight, following bias says "
+                        + "encoder.layer.0.attention.self.key.weight",
+                e.getMessage());
     }
 
     @Test

@@ -67,7 +67,8 @@ class WeightLoadingTest {
         ba.put("format", "pt");
         SafeTensors.write(tmp.resolve("ab.safetensors"), in, ab);
         SafeTensors.write(tmp.resolve("ba.safetensors"), in, ba);
-        assertArrayEquals(Files.readAllBytes(tmp.resolve("ab.safetensors")), Files.readAllBytes(tmp.resolve("ba.safetensors")));
+        assertArrayEquals(
+                Files.readAllBytes(tmp.resolve("ab.safetensors")), Files.readAllBytes(tmp.resolve("ba.safetensors")));
     }
 
     @Test
@@ -82,7 +83,10 @@ class WeightLoadingTest {
     void huggingFaceDirectoryWithPrefixLegacyNamesAndVocabTxtLoadsExactly() throws Exception {
         try (Backbone source = TestModels.tinyBackbone(tmp.resolve("src"))) {
             Path dir = hfDirectory(source, true);
-            try (SentenceEncoder a = new SentenceEncoder(source, dev.mtl.config.EmbeddingConfig.sentenceTransformers(), dev.mtl.InferenceOptions.defaults(64));
+            try (SentenceEncoder a = new SentenceEncoder(
+                            source,
+                            dev.mtl.config.EmbeddingConfig.sentenceTransformers(),
+                            dev.mtl.InferenceOptions.defaults(64));
                     SentenceEncoder b = SentenceEncoder.load(dir)) {
                 List<String> texts = List.of("the music", "new york playing", "");
                 float[][] ea = a.embed(texts);
@@ -103,7 +107,8 @@ class WeightLoadingTest {
             Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
             IOException e = assertThrows(IOException.class, () -> Backbone.load(dir));
             assertTrue(e.getMessage().startsWith(f + ": truncated safetensors file: tensor '"), e.getMessage());
-            assertTrue(e.getMessage().matches(".*needs bytes up to \\d+ of the data section, the file has \\d+"),
+            assertTrue(
+                    e.getMessage().matches(".*needs bytes up to \\d+ of the data section, the file has \\d+"),
                     e.getMessage());
         }
     }
@@ -114,7 +119,8 @@ class WeightLoadingTest {
         String key = "encoder.layer.1.attention.self.key.weight";
         w.put(key, new Tensor(key, new long[] {32, 16}, new float[32 * 16]));
         WeightLoadException e = assertThrows(WeightLoadException.class, () -> loadInto(w));
-        assertEquals("test.safetensors: wrong shape for '" + key + "': file has [32, 16], model expects [32, 32]",
+        assertEquals(
+                "test.safetensors: wrong shape for '" + key + "': file has [32, 16], model expects [32, 32]",
                 e.getMessage());
     }
 
@@ -123,17 +129,22 @@ class WeightLoadingTest {
         Map<String, Tensor> w = tinyWeights();
         w.remove("encoder.layer.0.output.LayerNorm.bias");
         WeightLoadException e = assertThrows(WeightLoadException.class, () -> loadInto(w));
-        assertEquals("test.safetensors: missing key 'encoder.layer.0.output.LayerNorm.bias' (expected shape (32))",
+        assertEquals(
+                "test.safetensors: missing key 'encoder.layer.0.output.LayerNorm.bias' (expected shape (32))",
                 e.getMessage());
     }
 
     @Test
     void unexpectedKeyIsNamed() throws Exception {
         Map<String, Tensor> w = tinyWeights();
-        w.put("encoder.layer.9.output.dense.bias", new Tensor("encoder.layer.9.output.dense.bias", new long[] {4}, new float[4]));
+        w.put(
+                "encoder.layer.9.output.dense.bias",
+                new Tensor("encoder.layer.9.output.dense.bias", new long[] {4}, new float[4]));
         WeightLoadException e = assertThrows(WeightLoadException.class, () -> loadInto(w));
-        assertEquals("test.safetensors: unexpected key 'encoder.layer.9.output.dense.bias' (shape [4]) is not a "
-                + "parameter of this model", e.getMessage());
+        assertEquals(
+                "test.safetensors: unexpected key 'encoder.layer.9.output.dense.bias' (shape [4]) is not a "
+                        + "parameter of this model",
+                e.getMessage());
     }
 
     @Test

@@ -33,15 +33,24 @@ import picocli.CommandLine.Option;
  *     --input in.txt --output out.parquet --model model --tasks classification,ner
  * }</pre>
  */
-@Command(name = "mtl-spark", mixinStandardHelpOptions = true,
+@Command(
+        name = "mtl-spark",
+        mixinStandardHelpOptions = true,
         description = "Run an mtl model over a text, JSONL or Parquet dataset on Spark; Parquet or JSONL out.")
 public final class MtlSparkJob implements Callable<Integer> {
 
     /** Input formats. */
-    public enum Format { TEXT, JSONL, PARQUET }
+    public enum Format {
+        TEXT,
+        JSONL,
+        PARQUET
+    }
 
     /** Output formats. */
-    public enum OutputFormat { PARQUET, JSONL }
+    public enum OutputFormat {
+        PARQUET,
+        JSONL
+    }
 
     /** Spark's column for JSON lines it could not parse (PERMISSIVE mode). */
     private static final String CORRUPT = "_corrupt_record";
@@ -49,41 +58,64 @@ public final class MtlSparkJob implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "Input file or directory (any path Spark reads).")
     String input;
 
-    @Option(names = "--format", defaultValue = "text", converter = FormatConverter.class,
+    @Option(
+            names = "--format",
+            defaultValue = "text",
+            converter = FormatConverter.class,
             description = "text (one per line), jsonl or parquet (default: ${DEFAULT-VALUE}).")
     Format format;
 
-    @Option(names = "--text-col", defaultValue = "text", description = "Text column of JSONL/Parquet input (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--text-col",
+            defaultValue = "text",
+            description = "Text column of JSONL/Parquet input (default: ${DEFAULT-VALUE}).")
     String textCol;
 
-    @Option(names = "--id-col", description = "Id column of JSONL/Parquet input, copied to 'id' (default: the row's position).")
+    @Option(
+            names = "--id-col",
+            description = "Id column of JSONL/Parquet input, copied to 'id' (default: the row's position).")
     String idCol;
 
     @Option(names = "--output", required = true, description = "Output directory.")
     String output;
 
-    @Option(names = "--output-format", defaultValue = "parquet", converter = OutputFormatConverter.class,
+    @Option(
+            names = "--output-format",
+            defaultValue = "parquet",
+            converter = OutputFormatConverter.class,
             description = "parquet or jsonl (default: ${DEFAULT-VALUE}).")
     OutputFormat outputFormat;
 
     @Option(names = "--overwrite", description = "Replace an existing output directory.")
     boolean overwrite;
 
-    @Option(names = "--model", description = "Model directory, the same path on driver and executors (default: the embedded all-MiniLM-L6-v2).")
+    @Option(
+            names = "--model",
+            description =
+                    "Model directory, the same path on driver and executors (default: the embedded all-MiniLM-L6-v2).")
     String model;
 
-    @Option(names = "--tasks", description = "Comma-separated subset of embedding,classification,ner (default: all the model has).")
+    @Option(
+            names = "--tasks",
+            description = "Comma-separated subset of embedding,classification,ner (default: all the model has).")
     String tasks;
 
-    @Option(names = "--max-chars", defaultValue = "" + MtlTransformer.DEFAULT_MAX_CHARS,
+    @Option(
+            names = "--max-chars",
+            defaultValue = "" + MtlTransformer.DEFAULT_MAX_CHARS,
             description = "Longer texts (in code points) become error rows (default: ${DEFAULT-VALUE}).")
     int maxChars;
 
-    @Option(names = "--chunk-size", defaultValue = "" + MtlTransformer.DEFAULT_CHUNK_SIZE,
+    @Option(
+            names = "--chunk-size",
+            defaultValue = "" + MtlTransformer.DEFAULT_CHUNK_SIZE,
             description = "Rows per predict call inside a partition (default: ${DEFAULT-VALUE}).")
     int chunkSize;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "32",
+            description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--master", description = "Spark master when not run by spark-submit (default: local[*]).")
@@ -150,16 +182,27 @@ public final class MtlSparkJob implements Callable<Integer> {
         try {
             long t0 = System.nanoTime();
             Dataset<Row> in = read();
-            MtlTransformer t = new MtlTransformer().setModelPath(model).setInputCol("text")
+            MtlTransformer t = new MtlTransformer()
+                    .setModelPath(model)
+                    .setInputCol("text")
                     .setTasks(tasks == null ? null : Task.parseList(tasks))
-                    .setMaxChars(maxChars).setChunkSize(chunkSize).setBatchSize(batchSize);
+                    .setMaxChars(maxChars)
+                    .setChunkSize(chunkSize)
+                    .setBatchSize(batchSize);
             Dataset<Row> result = t.transform(in);
             if (Arrays.asList(in.schema().fieldNames()).contains(CORRUPT)) {
                 // A JSON line Spark could not parse: say so instead of "text is null".
                 Column bad = functions.col(CORRUPT).isNotNull();
-                result = result.withColumn(OutputColumns.ERROR, functions.when(bad,
-                        functions.concat(functions.lit("malformed JSON line: "), functions.substring(functions.col(CORRUPT), 1, 80)))
-                        .otherwise(functions.col(OutputColumns.ERROR))).drop(CORRUPT);
+                result = result.withColumn(
+                                OutputColumns.ERROR,
+                                functions
+                                        .when(
+                                                bad,
+                                                functions.concat(
+                                                        functions.lit("malformed JSON line: "),
+                                                        functions.substring(functions.col(CORRUPT), 1, 80)))
+                                        .otherwise(functions.col(OutputColumns.ERROR)))
+                        .drop(CORRUPT);
             }
             write(result);
             summary = summarize(result.schema());
@@ -183,7 +226,8 @@ public final class MtlSparkJob implements Callable<Integer> {
         String text = format == Format.TEXT ? "text" : textCol;
         List<String> names = Arrays.asList(raw.schema().fieldNames());
         if (!names.contains(text)) {
-            throw new IllegalArgumentException(input + ": no column '" + text + "' (--text-col); columns: " + String.join(", ", names));
+            throw new IllegalArgumentException(
+                    input + ": no column '" + text + "' (--text-col); columns: " + String.join(", ", names));
         }
         if (!raw.schema().apply(text).dataType().equals(DataTypes.StringType)) {
             throw new IllegalArgumentException(input + ": column '" + text + "' is "
@@ -195,7 +239,8 @@ public final class MtlSparkJob implements Callable<Integer> {
                 throw new IllegalArgumentException("--id-col needs jsonl or parquet input; text lines are numbered");
             }
             if (!names.contains(idCol)) {
-                throw new IllegalArgumentException(input + ": no column '" + idCol + "' (--id-col); columns: " + String.join(", ", names));
+                throw new IllegalArgumentException(
+                        input + ": no column '" + idCol + "' (--id-col); columns: " + String.join(", ", names));
             }
             keep.add(functions.col(idCol).as("id"));
         }
@@ -236,12 +281,16 @@ public final class MtlSparkJob implements Callable<Integer> {
     /** Counts from what was written (counting inside the job would double-count retried tasks). */
     private Summary summarize(StructType schema) {
         Dataset<Row> written = outputFormat == OutputFormat.PARQUET
-                ? spark.read().parquet(output) : spark.read().schema(schema).json(output);
-        Row r = written.agg(functions.count(functions.lit(1)), functions.count(functions.col(OutputColumns.ERROR))).first();
+                ? spark.read().parquet(output)
+                : spark.read().schema(schema).json(output);
+        Row r = written.agg(functions.count(functions.lit(1)), functions.count(functions.col(OutputColumns.ERROR)))
+                .first();
         long rows = r.getLong(0);
         long bad = r.getLong(1);
-        for (Row b : written.where(functions.col(OutputColumns.ERROR).isNotNull()).select("id", OutputColumns.ERROR)
-                .limit(5).collectAsList()) {
+        for (Row b : written.where(functions.col(OutputColumns.ERROR).isNotNull())
+                .select("id", OutputColumns.ERROR)
+                .limit(5)
+                .collectAsList()) {
             out.println("bad row id " + b.get(0) + ": " + b.getString(1));
         }
         return new Summary(rows, rows - bad, bad);
@@ -276,7 +325,11 @@ public final class MtlSparkJob implements Callable<Integer> {
             return Enum.valueOf(type, s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.TypeConversionException(option + ": unknown '" + s + "'; valid: "
-                    + String.join(", ", Arrays.stream(type.getEnumConstants()).map(x -> x.name().toLowerCase(Locale.ROOT)).toList()));
+                    + String.join(
+                            ", ",
+                            Arrays.stream(type.getEnumConstants())
+                                    .map(x -> x.name().toLowerCase(Locale.ROOT))
+                                    .toList()));
         }
     }
 }

@@ -101,8 +101,8 @@ public final class MtlTransformer {
         StructType schema = input.schema();
         OutputColumns cols = columns(schema);
         int textIndex = schema.fieldIndex(inputCol);
-        PredictPartition f = new PredictPartition(modelPath, resolvedTasks(), textIndex, schema.size(), cols,
-                maxChars, chunkSize, batchSize);
+        PredictPartition f = new PredictPartition(
+                modelPath, resolvedTasks(), textIndex, schema.size(), cols, maxChars, chunkSize, batchSize);
         return input.mapPartitions(f, Encoders.row(OutputColumns.append(schema, cols.fields())));
     }
 
@@ -115,7 +115,8 @@ public final class MtlTransformer {
         for (Task t : tasks) {
             if (!available.contains(t)) {
                 throw new IllegalArgumentException("the model has no " + t.jsonName() + " head; it has: "
-                        + String.join(", ", available.stream().map(Task::jsonName).toList()));
+                        + String.join(
+                                ", ", available.stream().map(Task::jsonName).toList()));
             }
         }
         return tasks;
@@ -128,15 +129,16 @@ public final class MtlTransformer {
         }
         StructField f = schema.apply(inputCol);
         if (!f.dataType().equals(DataTypes.StringType)) {
-            throw new IllegalArgumentException("column '" + inputCol + "' is " + f.dataType().simpleString()
-                    + ", expected string");
+            throw new IllegalArgumentException(
+                    "column '" + inputCol + "' is " + f.dataType().simpleString() + ", expected string");
         }
-        OutputColumns cols = new OutputColumns(resolvedTasks(), ModelHolder.get(modelPath).model().tasks());
+        OutputColumns cols = new OutputColumns(
+                resolvedTasks(), ModelHolder.get(modelPath).model().tasks());
         List<String> clash = new ArrayList<>(cols.names());
         clash.retainAll(names);
         if (!clash.isEmpty()) {
-            throw new IllegalArgumentException("input already has output column(s) " + String.join(", ", clash)
-                    + "; rename or drop them first");
+            throw new IllegalArgumentException(
+                    "input already has output column(s) " + String.join(", ", clash) + "; rename or drop them first");
         }
         return cols;
     }

@@ -68,10 +68,11 @@ final class OutputColumns implements Serializable {
         for (int i = 0; i < classifiers.size(); i++) {
             String c = classifiers.get(i);
             f.add(DataTypes.createStructField(c + "_label", DataTypes.StringType, true));
-            f.add(DataTypes.createStructField(c + "_scores",
-                    DataTypes.createMapType(DataTypes.StringType, DataTypes.FloatType, false), true));
+            f.add(DataTypes.createStructField(
+                    c + "_scores", DataTypes.createMapType(DataTypes.StringType, DataTypes.FloatType, false), true));
             if (multiLabel.get(i)) {
-                f.add(DataTypes.createStructField(c + "_labels", DataTypes.createArrayType(DataTypes.StringType, false), true));
+                f.add(DataTypes.createStructField(
+                        c + "_labels", DataTypes.createArrayType(DataTypes.StringType, false), true));
             }
         }
         for (String t : taggers) {
@@ -120,8 +121,12 @@ final class OutputColumns implements Serializable {
         for (String t : taggers) {
             List<Row> ents = new ArrayList<>();
             for (Prediction.Entity e : p.ner().get(t).entities()) {
-                ents.add(RowFactory.create(p.text().codePointCount(0, e.start()), p.text().codePointCount(0, e.end()),
-                        e.label(), e.text(), (float) e.score()));
+                ents.add(RowFactory.create(
+                        p.text().codePointCount(0, e.start()),
+                        p.text().codePointCount(0, e.end()),
+                        e.label(),
+                        e.text(),
+                        (float) e.score()));
             }
             out[k++] = scala(ents);
         }

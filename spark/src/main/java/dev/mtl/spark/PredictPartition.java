@@ -38,8 +38,15 @@ final class PredictPartition implements MapPartitionsFunction<Row, Row> {
     private final int chunkSize;
     private final int batchSize;
 
-    PredictPartition(String modelPath, Set<Task> tasks, int textIndex, int inputWidth, OutputColumns columns,
-            int maxChars, int chunkSize, int batchSize) {
+    PredictPartition(
+            String modelPath,
+            Set<Task> tasks,
+            int textIndex,
+            int inputWidth,
+            OutputColumns columns,
+            int maxChars,
+            int chunkSize,
+            int batchSize) {
         this.modelPath = modelPath;
         this.tasks = EnumSet.copyOf(tasks);
         this.textIndex = textIndex;
@@ -133,10 +140,16 @@ final class PredictPartition implements MapPartitionsFunction<Row, Row> {
                 for (int i = 0; i < texts.size(); i++) {
                     Object[] out = rows.get(good.get(i));
                     try {
-                        columns.fill(model.predict(List.of(texts.get(i)), tasks, options, n -> {}).get(0), out, inputWidth);
+                        columns.fill(
+                                model.predict(List.of(texts.get(i)), tasks, options, n -> {})
+                                        .get(0),
+                                out,
+                                inputWidth);
                     } catch (RuntimeException e) {
-                        columns.fillError("model failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()),
-                                out, inputWidth);
+                        columns.fillError(
+                                "model failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()),
+                                out,
+                                inputWidth);
                     }
                 }
                 return;

@@ -35,21 +35,32 @@ public final class SparkBench {
         int passes = Integer.parseInt(arg(args, "--passes", "3"));
         String master = arg(args, "--master", "local[2]");
         List<String> texts = Files.readAllLines(corpus, StandardCharsets.UTF_8).stream()
-                .map(String::strip).filter(s -> !s.isEmpty()).limit(limit).toList();
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .limit(limit)
+                .toList();
         Path work = Files.createTempDirectory("mtl-spark-bench");
         Path in = work.resolve("corpus.txt");
         Files.write(in, texts, StandardCharsets.UTF_8);
 
         int slots = master.matches("local\\[\\d+]") ? Integer.parseInt(master.replaceAll("\\D", "")) : 2;
-        SparkSession spark = SparkSession.builder().master(master).appName("mtl-bench")
+        SparkSession spark = SparkSession.builder()
+                .master(master)
+                .appName("mtl-bench")
                 .config("spark.ui.enabled", "false")
                 // Split the corpus into one partition per task slot (Spark's default is one 4 MB split).
                 .config("spark.sql.files.openCostInBytes", "0")
                 .config("spark.sql.files.maxPartitionBytes", String.valueOf(Files.size(in) / slots + 1))
                 .getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
-        System.out.printf(Locale.ROOT, "corpus: %d texts from %s; spark %s on %s; PyTorch threads %s; cores %d%n",
-                texts.size(), corpus, spark.version(), master, System.getProperty("ai.djl.pytorch.num_threads", "default"),
+        System.out.printf(
+                Locale.ROOT,
+                "corpus: %d texts from %s; spark %s on %s; PyTorch threads %s; cores %d%n",
+                texts.size(),
+                corpus,
+                spark.version(),
+                master,
+                System.getProperty("ai.djl.pytorch.num_threads", "default"),
                 Runtime.getRuntime().availableProcessors());
         try (MultiTaskModel model = MultiTaskModel.loadDefault()) {
             double[] single = new double[passes];
@@ -64,15 +75,29 @@ public final class SparkBench {
                 t0 = System.nanoTime();
                 StringWriter out = new StringWriter();
                 StringWriter err = new StringWriter();
-                int rc = MtlSparkJob.run(new String[] {"--input", in.toString(), "--output", work.resolve("out" + p).toString(),
-                    "--tasks", "embedding"}, spark, new PrintWriter(out, true), new PrintWriter(err, true));
+                int rc = MtlSparkJob.run(
+                        new String[] {
+                            "--input",
+                            in.toString(),
+                            "--output",
+                            work.resolve("out" + p).toString(),
+                            "--tasks",
+                            "embedding"
+                        },
+                        spark,
+                        new PrintWriter(out, true),
+                        new PrintWriter(err, true));
                 double j = (System.nanoTime() - t0) / 1e9;
                 if (rc != 0 || !out.toString().startsWith("rows: " + texts.size() + ", ok: " + texts.size())) {
                     throw new IllegalStateException("job failed: " + out + err);
                 }
                 String label = p < 0 ? "warm-up" : "pass " + (p + 1);
-                System.out.printf(Locale.ROOT, "%-8s single process %7.1f texts/s   spark job %7.1f texts/s%n",
-                        label, texts.size() / s, texts.size() / j);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-8s single process %7.1f texts/s   spark job %7.1f texts/s%n",
+                        label,
+                        texts.size() / s,
+                        texts.size() / j);
                 if (p >= 0) {
                     single[p] = texts.size() / s;
                     job[p] = texts.size() / j;
@@ -80,8 +105,12 @@ public final class SparkBench {
             }
             double ms = median(single);
             double mj = median(job);
-            System.out.printf(Locale.ROOT, "median: single process %.1f texts/s, spark job %.1f texts/s, ratio %.1f%% (bar: >= 90%%)%n",
-                    ms, mj, 100 * mj / ms);
+            System.out.printf(
+                    Locale.ROOT,
+                    "median: single process %.1f texts/s, spark job %.1f texts/s, ratio %.1f%% (bar: >= 90%%)%n",
+                    ms,
+                    mj,
+                    100 * mj / ms);
         } finally {
             spark.stop();
         }

@@ -46,8 +46,14 @@ class MtlSparkJobTest {
         Files.writeString(in, String.join("\n", texts) + "\n", StandardCharsets.UTF_8);
         Path out = tmp.resolve(name + ".ref.jsonl");
         StringWriter err = new StringWriter();
-        assertEquals(0, Main.run(new String[] {"predict", "--model", model.toString(), "--input", in.toString(),
-            "--output", out.toString()}, new PrintWriter(err, true)), err.toString());
+        assertEquals(
+                0,
+                Main.run(
+                        new String[] {
+                            "predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString()
+                        },
+                        new PrintWriter(err, true)),
+                err.toString());
         List<JsonNode> ref = new ArrayList<>();
         for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
             ref.add(JSON.readTree(line));
@@ -75,7 +81,10 @@ class MtlSparkJobTest {
         assertEquals(cls.get("scores").size(), row.get("intent_scores").size(), where);
         for (Iterator<String> it = cls.get("scores").fieldNames(); it.hasNext(); ) {
             String label = it.next();
-            assertEquals(cls.get("scores").get(label).asDouble(), row.get("intent_scores").get(label).asDouble(), 1e-6,
+            assertEquals(
+                    cls.get("scores").get(label).asDouble(),
+                    row.get("intent_scores").get(label).asDouble(),
+                    1e-6,
                     where + " score of " + label);
         }
         JsonNode ents = ref.get("entities");
@@ -103,7 +112,9 @@ class MtlSparkJobTest {
     static List<JsonNode> readJsonParts(Path dir) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
         try (Stream<Path> parts = Files.list(dir)) {
-            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) {
                 for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
                     rows.add(JSON.readTree(line));
                 }
@@ -118,16 +129,20 @@ class MtlSparkJobTest {
         Path in = tmp.resolve("texts.txt");
         Files.writeString(in, String.join("\n", texts) + "\n", StandardCharsets.UTF_8);
         Path out = tmp.resolve("out.parquet");
-        assertEquals(0, job("--input", in.toString(), "--output", out.toString(), "--model", model.toString()), lastErr);
+        assertEquals(
+                0, job("--input", in.toString(), "--output", out.toString(), "--model", model.toString()), lastErr);
 
         List<Row> rows = spark.read().parquet(out.toString()).orderBy("id").collectAsList();
         StructType schema = rows.get(0).schema();
-        assertEquals(List.of("id", "text", "embedding", "intent_label", "intent_scores", "slots_entities", "error"),
+        assertEquals(
+                List.of("id", "text", "embedding", "intent_label", "intent_scores", "slots_entities", "error"),
                 List.of(schema.fieldNames()));
         assertEquals("bigint", schema.apply("id").dataType().simpleString());
         assertEquals("array<float>", schema.apply("embedding").dataType().simpleString());
-        assertEquals("map<string,float>", schema.apply("intent_scores").dataType().simpleString());
-        assertEquals("array<struct<start:int,end:int,label:string,text:string,score:float>>",
+        assertEquals(
+                "map<string,float>", schema.apply("intent_scores").dataType().simpleString());
+        assertEquals(
+                "array<struct<start:int,end:int,label:string,text:string,score:float>>",
                 schema.apply("slots_entities").dataType().simpleString());
 
         List<JsonNode> ref = reference(texts, "texts");
@@ -140,7 +155,12 @@ class MtlSparkJobTest {
         JsonNode emoji = JSON.readTree(rows.get(texts.size() - 1).json());
         int[] cps = emoji.get("text").asText().codePoints().toArray();
         for (JsonNode e : emoji.get("slots_entities")) {
-            assertEquals(e.get("text").asText(), new String(cps, e.get("start").asInt(), e.get("end").asInt() - e.get("start").asInt()));
+            assertEquals(
+                    e.get("text").asText(),
+                    new String(
+                            cps,
+                            e.get("start").asInt(),
+                            e.get("end").asInt() - e.get("start").asInt()));
         }
     }
 
@@ -149,10 +169,24 @@ class MtlSparkJobTest {
         List<String> texts = SparkTestSupport.sentences();
         Path in = tmp.resolve("order.txt");
         Files.writeString(in, String.join("\n", texts) + "\n", StandardCharsets.UTF_8);
-        assertTrue(spark.read().text(in.toString()).rdd().getNumPartitions() >= 4, "the input should span several partitions");
+        assertTrue(
+                spark.read().text(in.toString()).rdd().getNumPartitions() >= 4,
+                "the input should span several partitions");
         Path out = tmp.resolve("order.jsonl");
-        assertEquals(0, job("--input", in.toString(), "--output", out.toString(), "--output-format", "jsonl",
-                "--model", model.toString(), "--chunk-size", "7"), lastErr);
+        assertEquals(
+                0,
+                job(
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        out.toString(),
+                        "--output-format",
+                        "jsonl",
+                        "--model",
+                        model.toString(),
+                        "--chunk-size",
+                        "7"),
+                lastErr);
         List<JsonNode> rows = readJsonParts(out);
         List<JsonNode> ref = reference(texts, "order");
         assertEquals(texts.size(), rows.size());
@@ -165,32 +199,60 @@ class MtlSparkJobTest {
     @Test
     void badRowsGetAnErrorAndTheRestIsIntact() throws IOException {
         List<String> good = List.of("play the music", "weather in new york", "book a table for two 😀");
-        String lines = String.join("\n",
-                "{\"id\":\"a\",\"text\":\"" + good.get(0) + "\"}",
-                "{\"id\":\"nul\",\"text\":null}",
-                "{\"id\":\"empty\",\"text\":\"\"}",
-                "{\"id\":\"b\",\"text\":\"" + good.get(1) + "\"}",
-                "{\"id\":\"long\",\"text\":\"" + "play ".repeat(30) + "\"}",
-                "{\"id\":\"broken\",\"text\":\"unterminated",
-                "{\"id\":\"c\",\"text\":\"" + good.get(2) + "\"}") + "\n";
+        String lines = String.join(
+                        "\n",
+                        "{\"id\":\"a\",\"text\":\"" + good.get(0) + "\"}",
+                        "{\"id\":\"nul\",\"text\":null}",
+                        "{\"id\":\"empty\",\"text\":\"\"}",
+                        "{\"id\":\"b\",\"text\":\"" + good.get(1) + "\"}",
+                        "{\"id\":\"long\",\"text\":\"" + "play ".repeat(30) + "\"}",
+                        "{\"id\":\"broken\",\"text\":\"unterminated",
+                        "{\"id\":\"c\",\"text\":\"" + good.get(2) + "\"}")
+                + "\n";
         Path in = tmp.resolve("mixed.jsonl");
         Files.writeString(in, lines, StandardCharsets.UTF_8);
         Path out = tmp.resolve("mixed.jsonl.out");
         StringWriter stdout = new StringWriter();
         StringWriter err = new StringWriter();
-        assertEquals(0, MtlSparkJob.run(new String[] {"--input", in.toString(), "--format", "jsonl", "--id-col", "id",
-            "--output", out.toString(), "--output-format", "jsonl", "--model", model.toString(), "--max-chars", "100"},
-                spark, new PrintWriter(stdout, true), new PrintWriter(err, true)), err.toString());
+        assertEquals(
+                0,
+                MtlSparkJob.run(
+                        new String[] {
+                            "--input",
+                            in.toString(),
+                            "--format",
+                            "jsonl",
+                            "--id-col",
+                            "id",
+                            "--output",
+                            out.toString(),
+                            "--output-format",
+                            "jsonl",
+                            "--model",
+                            model.toString(),
+                            "--max-chars",
+                            "100"
+                        },
+                        spark,
+                        new PrintWriter(stdout, true),
+                        new PrintWriter(err, true)),
+                err.toString());
         assertTrue(stdout.toString().contains("rows: 7, ok: 3, bad rows: 4"), stdout.toString());
 
         List<JsonNode> rows = readJsonParts(out);
         // A line Spark cannot parse has no id; its error quotes the line's start instead.
-        assertEquals(List.of("a", "nul", "empty", "b", "long", "<none>", "c"),
-                rows.stream().map(r -> r.get("id").isNull() ? "<none>" : r.get("id").asText()).toList());
+        assertEquals(
+                List.of("a", "nul", "empty", "b", "long", "<none>", "c"),
+                rows.stream()
+                        .map(r -> r.get("id").isNull() ? "<none>" : r.get("id").asText())
+                        .toList());
         assertEquals("text is null", rows.get(1).get("error").asText());
         assertEquals("text is empty", rows.get(2).get("error").asText());
-        assertEquals("text has 150 characters, over the limit of 100 (--max-chars)", rows.get(4).get("error").asText());
-        assertTrue(rows.get(5).get("error").asText().startsWith("malformed JSON line: {\"id\":\"broken\""),
+        assertEquals(
+                "text has 150 characters, over the limit of 100 (--max-chars)",
+                rows.get(4).get("error").asText());
+        assertTrue(
+                rows.get(5).get("error").asText().startsWith("malformed JSON line: {\"id\":\"broken\""),
                 rows.get(5).get("error").asText());
         for (int i : new int[] {1, 2, 4, 5}) {
             for (String col : List.of("embedding", "intent_label", "intent_scores", "slots_entities")) {
@@ -212,21 +274,48 @@ class MtlSparkJobTest {
         }
         StructType schema = new StructType().add("doc", "int").add("body", "string");
         Path inDir = tmp.resolve("in.parquet");
-        spark.createDataFrame(in, schema).repartition(3).sortWithinPartitions("doc").write().parquet(inDir.toString());
+        spark.createDataFrame(in, schema)
+                .repartition(3)
+                .sortWithinPartitions("doc")
+                .write()
+                .parquet(inDir.toString());
         Path out = tmp.resolve("ner.parquet");
-        assertEquals(0, job("--input", inDir.toString(), "--format", "parquet", "--text-col", "body", "--id-col", "doc",
-                "--tasks", "ner", "--output", out.toString(), "--model", model.toString()), lastErr);
+        assertEquals(
+                0,
+                job(
+                        "--input",
+                        inDir.toString(),
+                        "--format",
+                        "parquet",
+                        "--text-col",
+                        "body",
+                        "--id-col",
+                        "doc",
+                        "--tasks",
+                        "ner",
+                        "--output",
+                        out.toString(),
+                        "--model",
+                        model.toString()),
+                lastErr);
         List<Row> rows = spark.read().parquet(out.toString()).orderBy("id").collectAsList();
-        assertEquals(List.of("id", "text", "slots_entities", "error"), List.of(rows.get(0).schema().fieldNames()));
+        assertEquals(
+                List.of("id", "text", "slots_entities", "error"),
+                List.of(rows.get(0).schema().fieldNames()));
         List<JsonNode> ref = reference(texts, "ner");
         for (int i = 0; i < rows.size(); i++) {
             assertEquals(1000 + i, rows.get(i).getInt(0));
             JsonNode row = JSON.readTree(rows.get(i).json());
             assertEquals(texts.get(i), row.get("text").asText());
-            assertEquals(ref.get(i).get("entities").size(), row.get("slots_entities").size());
+            assertEquals(
+                    ref.get(i).get("entities").size(), row.get("slots_entities").size());
             for (int k = 0; k < row.get("slots_entities").size(); k++) {
-                assertEquals(ref.get(i).get("entities").get(k).get("start"), row.get("slots_entities").get(k).get("start"));
-                assertEquals(ref.get(i).get("entities").get(k).get("label"), row.get("slots_entities").get(k).get("label"));
+                assertEquals(
+                        ref.get(i).get("entities").get(k).get("start"),
+                        row.get("slots_entities").get(k).get("start"));
+                assertEquals(
+                        ref.get(i).get("entities").get(k).get("label"),
+                        row.get("slots_entities").get(k).get("label"));
             }
         }
     }
@@ -235,8 +324,17 @@ class MtlSparkJobTest {
     void usageErrorsAreOneLine() throws IOException {
         Path in = tmp.resolve("one.jsonl");
         Files.writeString(in, "{\"body\":\"x\"}\n");
-        assertEquals(1, job("--input", in.toString(), "--format", "jsonl", "--output", tmp.resolve("never").toString(),
-                "--model", model.toString()));
+        assertEquals(
+                1,
+                job(
+                        "--input",
+                        in.toString(),
+                        "--format",
+                        "jsonl",
+                        "--output",
+                        tmp.resolve("never").toString(),
+                        "--model",
+                        model.toString()));
         assertEquals("mtl-spark: " + in + ": no column 'text' (--text-col); columns: body", lastErr.strip());
         assertFalse(Files.exists(tmp.resolve("never")));
         assertEquals(2, job("--input", in.toString(), "--format", "csv", "--output", "x"));

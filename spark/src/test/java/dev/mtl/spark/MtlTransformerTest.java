@@ -41,9 +41,13 @@ class MtlTransformerTest {
     private Dataset<Row> input(List<String> texts) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            rows.add(RowFactory.create(i, texts.get(i), CollectionConverters.asScala(List.of("t" + i)).toList()));
+            rows.add(RowFactory.create(
+                    i,
+                    texts.get(i),
+                    CollectionConverters.asScala(List.of("t" + i)).toList()));
         }
-        StructType schema = new StructType().add("key", "int").add("sentence", "string").add("tags", "array<string>");
+        StructType schema =
+                new StructType().add("key", "int").add("sentence", "string").add("tags", "array<string>");
         return spark.createDataFrame(rows, schema).coalesce(1).repartition(4).sortWithinPartitions("key");
     }
 
@@ -52,17 +56,28 @@ class MtlTransformerTest {
         List<String> texts = new ArrayList<>(SparkTestSupport.sentences().subList(0, 20));
         texts.set(5, null);
         int before = ModelHolder.loads();
-        Dataset<Row> out = new MtlTransformer().setModelPath(model.toString()).setInputCol("sentence")
-                .setTasks(EnumSet.of(Task.CLASSIFICATION)).setChunkSize(2).transform(input(texts));
-        assertEquals(List.of("key", "sentence", "tags", "intent_label", "intent_scores", "error"), List.of(out.schema().fieldNames()));
+        Dataset<Row> out = new MtlTransformer()
+                .setModelPath(model.toString())
+                .setInputCol("sentence")
+                .setTasks(EnumSet.of(Task.CLASSIFICATION))
+                .setChunkSize(2)
+                .transform(input(texts));
+        assertEquals(
+                List.of("key", "sentence", "tags", "intent_label", "intent_scores", "error"),
+                List.of(out.schema().fieldNames()));
         List<Row> rows = out.collectAsList();
         assertEquals(before + 1, ModelHolder.loads(), "one load for four partitions of ten chunks");
-        new MtlTransformer().setModelPath(model.toString()).setInputCol("sentence").transform(input(texts)).count();
+        new MtlTransformer()
+                .setModelPath(model.toString())
+                .setInputCol("sentence")
+                .transform(input(texts))
+                .count();
         assertEquals(before + 1, ModelHolder.loads(), "a second transform reuses the loaded model");
 
         // Each partition's rows come out in the order they went in.
         List<Integer> keys = rows.stream().map(r -> r.getInt(0)).toList();
-        List<Integer> inOrder = input(texts).collectAsList().stream().map(r -> r.getInt(0)).toList();
+        List<Integer> inOrder =
+                input(texts).collectAsList().stream().map(r -> r.getInt(0)).toList();
         assertEquals(inOrder, keys);
 
         List<String> good = new ArrayList<>(texts);
@@ -73,16 +88,19 @@ class MtlTransformerTest {
         }
         for (Row r : rows) {
             int key = r.getInt(0);
-            assertEquals(List.of("t" + key), CollectionConverters.asJava(r.<scala.collection.Seq<String>>getAs("tags")));
+            assertEquals(
+                    List.of("t" + key), CollectionConverters.asJava(r.<scala.collection.Seq<String>>getAs("tags")));
             if (key == 5) {
                 assertEquals("text is null", r.getAs("error"));
                 assertNull(r.getAs("intent_label"));
                 assertNull(r.getAs("intent_scores"));
                 continue;
             }
-            Prediction.ClassPrediction p = expected.get(key < 5 ? key : key - 1).classification().get("intent");
+            Prediction.ClassPrediction p =
+                    expected.get(key < 5 ? key : key - 1).classification().get("intent");
             assertEquals(p.label(), r.getAs("intent_label"));
-            Map<String, Float> scores = CollectionConverters.asJava(r.<scala.collection.Map<String, Float>>getAs("intent_scores"));
+            Map<String, Float> scores =
+                    CollectionConverters.asJava(r.<scala.collection.Map<String, Float>>getAs("intent_scores"));
             assertEquals(p.scores().keySet(), scores.keySet());
             p.scores().forEach((label, s) -> assertEquals(s, scores.get(label), 1e-6, label));
             assertNull(r.getAs("error"));
@@ -93,13 +111,23 @@ class MtlTransformerTest {
     void badConfigurationIsReportedBeforeAnythingRuns() {
         Dataset<Row> in = input(List.of("play"));
         MtlTransformer t = new MtlTransformer().setModelPath(model.toString());
-        assertEquals("no column 'text'; columns: key, sentence, tags",
-                assertThrows(IllegalArgumentException.class, () -> t.transform(in)).getMessage());
-        assertEquals("column 'key' is int, expected string",
-                assertThrows(IllegalArgumentException.class, () -> t.setInputCol("key").transform(in)).getMessage());
+        assertEquals(
+                "no column 'text'; columns: key, sentence, tags",
+                assertThrows(IllegalArgumentException.class, () -> t.transform(in))
+                        .getMessage());
+        assertEquals(
+                "column 'key' is int, expected string",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> t.setInputCol("key").transform(in))
+                        .getMessage());
         Dataset<Row> clash = in.withColumnRenamed("tags", "intent_label");
-        assertEquals("input already has output column(s) intent_label; rename or drop them first",
-                assertThrows(IllegalArgumentException.class, () -> t.setInputCol("sentence").transform(clash)).getMessage());
+        assertEquals(
+                "input already has output column(s) intent_label; rename or drop them first",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> t.setInputCol("sentence").transform(clash))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> t.setMaxChars(0));
     }
 }

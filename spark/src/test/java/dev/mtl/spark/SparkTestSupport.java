@@ -26,7 +26,9 @@ final class SparkTestSupport {
 
     static synchronized SparkSession spark() {
         if (spark == null) {
-            spark = SparkSession.builder().master("local[2]").appName("mtl-test")
+            spark = SparkSession.builder()
+                    .master("local[2]")
+                    .appName("mtl-test")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "2")
                     // Tiny splits, so a small file becomes several partitions and order across them is tested.
@@ -56,9 +58,13 @@ final class SparkTestSupport {
         Files.write(vocabDir.resolve("vocab.txt"), vocab());
         Path model = tmp.resolve("model");
         Backbone b = Backbone.random(BertConfig.tiny(vocab().size()), TextTokenizer.load(vocabDir));
-        try (MultiTaskModel m = MultiTaskModel.create(b, EmbeddingConfig.sentenceTransformers(),
-                List.of(TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather", "BookRestaurant")),
-                        TaskConfig.ner("slots", List.of("O", "B-artist", "I-artist", "B-city", "I-city"), false)), 64)) {
+        try (MultiTaskModel m = MultiTaskModel.create(
+                b,
+                EmbeddingConfig.sentenceTransformers(),
+                List.of(
+                        TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather", "BookRestaurant")),
+                        TaskConfig.ner("slots", List.of("O", "B-artist", "I-artist", "B-city", "I-city"), false)),
+                64)) {
             m.save(model);
         }
         return model;
@@ -66,8 +72,10 @@ final class SparkTestSupport {
 
     /** Mixed lengths (padding matters), non-ASCII (code-point offsets matter), punctuation. */
     static List<String> sentences() {
-        String[] words = {"play", "the", "music", "new", "york", "adele", "on", "spotify", "weather", "in",
-            "zürich", "😀", "book", "a", "table", "for", "two", "playing", "!", ","};
+        String[] words = {
+            "play", "the", "music", "new", "york", "adele", "on", "spotify", "weather", "in", "zürich", "😀", "book",
+            "a", "table", "for", "two", "playing", "!", ","
+        };
         List<String> out = new ArrayList<>();
         java.util.Random r = new java.util.Random(7);
         for (int i = 0; i < 60; i++) {
