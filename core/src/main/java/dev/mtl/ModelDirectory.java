@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mtl.config.BertConfig;
 import dev.mtl.config.EmbeddingConfig;
 import dev.mtl.config.MtlConfig;
+import dev.mtl.io.AtomicFiles;
 import dev.mtl.model.WeightLoadException;
 import dev.mtl.tokenize.TextTokenizer;
 import dev.mtl.weights.HfCheckpointKeys;
@@ -17,12 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The on-disk form of a {@link MultiTaskModel}: a Hugging Face BERT directory plus our section.
@@ -109,14 +107,7 @@ final class ModelDirectory {
     }
 
     static void save(MultiTaskModel model, Path dir) throws IOException {
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new IOException(dir + ": exists and is not a directory");
-        }
-        Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-        try {
+        AtomicFiles.writeDirectory(dir, temp -> {
             ObjectNode config = JSON.valueToTree(model.backbone().config());
             config.putArray("architectures").add("BertModel");
             config.put("model_type", "bert");
@@ -131,30 +122,6 @@ final class ModelDirectory {
                     Map.of("format", "pt", "mtl.format_version", String.valueOf(MtlConfig.FORMAT_VERSION)));
             Files.writeString(
                     temp.resolve(TOKENIZER), model.backbone().tokenizer().json(), StandardCharsets.UTF_8);
-            if (Files.exists(target)) {
-                // Two renames: the old model stays whole until the new one is complete and in place.
-                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
-                Files.delete(old);
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteRecursively(old);
-            } else {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException | RuntimeException e) {
-            deleteRecursively(temp);
-            throw e;
-        }
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
+        });
     }
 }

@@ -3,6 +3,8 @@ package dev.mtl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mtl.heads.Entity;
+import dev.mtl.heads.NerResult;
 import java.util.Map;
 
 /**
@@ -14,7 +16,7 @@ import java.util.Map;
  * }</pre>
  * Entity offsets in JSON count Unicode code points (as Python's {@code str} and spaCy do, and as our
  * JSONL reader expects), so {@code text[start:end]} in Python is the entity; the Java API's
- * {@link Prediction.Entity} uses UTF-16 indices instead. With one NER task its {@code tags} and
+ * {@link Entity} uses UTF-16 indices instead. With one NER task its {@code tags} and
  * {@code entities} are top-level; with several, they sit under {@code "ner": {task: {...}}}.
  */
 public final class PredictionJson {
@@ -52,7 +54,7 @@ public final class PredictionJson {
                 nerInto(o, p.text(), p.ner().values().iterator().next());
             } else {
                 ObjectNode ner = o.putObject("ner");
-                for (Map.Entry<String, Prediction.NerResult> e : p.ner().entrySet()) {
+                for (Map.Entry<String, NerResult> e : p.ner().entrySet()) {
                     nerInto(ner.putObject(e.getKey()), p.text(), e.getValue());
                 }
             }
@@ -60,11 +62,11 @@ public final class PredictionJson {
         return o;
     }
 
-    private static void nerInto(ObjectNode o, String text, Prediction.NerResult r) {
+    private static void nerInto(ObjectNode o, String text, NerResult r) {
         ArrayNode tags = o.putArray("tags");
         r.tags().forEach(tags::add);
         ArrayNode ents = o.putArray("entities");
-        for (Prediction.Entity e : r.entities()) {
+        for (Entity e : r.entities()) {
             ObjectNode x = ents.addObject();
             x.put("start", text.codePointCount(0, e.start()));
             x.put("end", text.codePointCount(0, e.end()));

@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 /** How length-sorted segments are cut into batches (hand-computed cases). */
 class BatchCutTest {
 
-    private static List<MultiTaskModel.Segment> lengths(int... ls) {
-        List<MultiTaskModel.Segment> out = new ArrayList<>();
+    private static List<Inference.Segment> lengths(int... ls) {
+        List<Inference.Segment> out = new ArrayList<>();
         for (int i = 0; i < ls.length; i++) {
-            out.add(new MultiTaskModel.Segment(i, new long[ls[i]], 0));
+            out.add(new Inference.Segment(i, new long[ls[i]], 0));
         }
         return out;
     }
@@ -25,7 +25,7 @@ class BatchCutTest {
 
     @Test
     void equalLengthsGiveFullBatches() {
-        assertArrayEquals(new int[] {32, 64, 70}, MultiTaskModel.batchEnds(lengths(repeat(70, 10)), 32));
+        assertArrayEquals(new int[] {32, 64, 70}, Inference.batchEnds(lengths(repeat(70, 10)), 32));
     }
 
     @Test
@@ -34,7 +34,7 @@ class BatchCutTest {
         java.util.Arrays.fill(ls, 10);
         ls[0] = 40;
         // Together: 64 + 32·40 = 1344 padded-token units; apart: 64 + 40 + 64 + 31·10 = 478.
-        assertArrayEquals(new int[] {1, 32}, MultiTaskModel.batchEnds(lengths(ls), 32));
+        assertArrayEquals(new int[] {1, 32}, Inference.batchEnds(lengths(ls), 32));
     }
 
     @Test
@@ -42,11 +42,11 @@ class BatchCutTest {
         // 12 then 11s: splitting saves 1 unit per row (31) but costs 64 for the extra batch.
         int[] ls = repeat(32, 11);
         ls[0] = 12;
-        assertArrayEquals(new int[] {32}, MultiTaskModel.batchEnds(lengths(ls), 32));
+        assertArrayEquals(new int[] {32}, Inference.batchEnds(lengths(ls), 32));
     }
 
     @Test
     void emptyInputHasNoBatches() {
-        assertArrayEquals(new int[0], MultiTaskModel.batchEnds(lengths(), 32));
+        assertArrayEquals(new int[0], Inference.batchEnds(lengths(), 32));
     }
 }

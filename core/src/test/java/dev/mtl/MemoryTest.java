@@ -39,7 +39,7 @@ class MemoryTest {
             int after = b.manager().getManagedArrays().size();
             assertEquals(20_000, out.length);
             assertEquals(before, after, "live NDArrays before " + before + ", after " + after);
-            assertTrue(before >= b.parameters().slots().size(), "the parameters themselves are counted");
+            assertTrue(before >= b.parameters().params().size(), "the parameters themselves are counted");
         }
     }
 }

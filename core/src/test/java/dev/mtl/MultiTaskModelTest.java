@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.config.Output;
 import dev.mtl.config.Pooling;
-import dev.mtl.config.Task;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.heads.TagSet;
 import java.nio.file.Files;
@@ -49,17 +49,17 @@ class MultiTaskModelTest {
     void everySubsetOfTasksHasItsOutputsAndRunsTheEncoderOncePerBatch() throws Exception {
         try (MultiTaskModel m = tinyModel(false)) {
             InferenceOptions opts = m.defaultOptions().withBatchSize(2);
-            List<Set<Task>> subsets = new ArrayList<>();
+            List<Set<Output>> subsets = new ArrayList<>();
             for (int mask = 1; mask < 8; mask++) {
-                Set<Task> s = EnumSet.noneOf(Task.class);
-                for (Task t : Task.values()) {
+                Set<Output> s = EnumSet.noneOf(Output.class);
+                for (Output t : Output.values()) {
                     if ((mask & (1 << t.ordinal())) != 0) {
                         s.add(t);
                     }
                 }
                 subsets.add(s);
             }
-            for (Set<Task> subset : subsets) {
+            for (Set<Output> subset : subsets) {
                 long before = m.backbone().model().forwardCount();
                 List<Prediction> p = m.predict(TEXTS, subset, opts, n -> {});
                 assertEquals(3, m.backbone().model().forwardCount() - before, "encoder passes for " + subset);
@@ -67,7 +67,7 @@ class MultiTaskModelTest {
                 for (int i = 0; i < p.size(); i++) {
                     Prediction x = p.get(i);
                     assertEquals(TEXTS.get(i), x.text());
-                    if (subset.contains(Task.EMBEDDING)) {
+                    if (subset.contains(Output.EMBEDDING)) {
                         assertEquals(16, x.embedding().length);
                         double norm = 0;
                         for (float v : x.embedding()) {
@@ -77,7 +77,7 @@ class MultiTaskModelTest {
                     } else {
                         assertNull(x.embedding());
                     }
-                    if (subset.contains(Task.CLASSIFICATION)) {
+                    if (subset.contains(Output.CLASSIFICATION)) {
                         assertEquals(
                                 List.of("intent", "topics"),
                                 List.copyOf(x.classification().keySet()));
@@ -97,7 +97,7 @@ class MultiTaskModelTest {
                     } else {
                         assertNull(x.classification());
                     }
-                    if (subset.contains(Task.NER)) {
+                    if (subset.contains(Output.NER)) {
                         var ner = x.ner().get("entities");
                         assertEquals(x.words().size(), ner.tags().size());
                         assertValidBio(ner.tags());
@@ -130,8 +130,8 @@ class MultiTaskModelTest {
             }
             InferenceOptions small = m.defaultOptions().withMaxLength(12); // windows of 10 content tokens
             long before = m.backbone().model().forwardCount();
-            Prediction p =
-                    m.predictWords(List.of(words), EnumSet.of(Task.NER), small).get(0);
+            Prediction p = m.predictWords(List.of(words), EnumSet.of(Output.NER), small)
+                    .get(0);
             assertEquals(1, m.backbone().model().forwardCount() - before, "all windows in one batch");
             assertEquals(30, p.ner().get("entities").tags().size());
             assertValidBio(p.ner().get("entities").tags());
@@ -140,26 +140,26 @@ class MultiTaskModelTest {
     }
 
     @Test
-    void unknownTaskForThisModelListsTheAvailableOnes() throws Exception {
+    void unknownOutputForThisModelListsTheAvailableOnes() throws Exception {
         try (MultiTaskModel m = MultiTaskModel.create(
                 TestModels.tinyBackbone(tmp.resolve("v")), EmbeddingConfig.sentenceTransformers(), List.of(), 64)) {
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> m.predict(List.of("x"), EnumSet.of(Task.NER)));
-            assertEquals("this model has no ner head; available tasks: [embedding]", e.getMessage());
+                    assertThrows(IllegalArgumentException.class, () -> m.predict(List.of("x"), EnumSet.of(Output.NER)));
+            assertEquals("this model has no ner head; available outputs: [embedding]", e.getMessage());
         }
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> Task.parseList("embedding,pos"));
-        assertEquals("unknown task 'pos'; valid tasks: embedding, classification, ner", e.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Output.parseList("embedding,pos"));
+        assertEquals("unknown output 'pos'; valid outputs: embedding, classification, ner", e.getMessage());
     }
 
     @Test
     void textsTokenizedOneAtATimeGiveWhatPredictGives() throws Exception {
         try (MultiTaskModel m = tinyModel(true)) {
-            List<Prediction> direct = m.predict(TEXTS, EnumSet.allOf(Task.class));
+            List<Prediction> direct = m.predict(TEXTS, EnumSet.allOf(Output.class));
             var enc = TEXTS.stream()
                     .map(t -> m.backbone().tokenizer().encode(t))
                     .toArray(ai.djl.huggingface.tokenizers.Encoding[]::new);
-            List<Prediction> reused = m.predict(TEXTS, enc, EnumSet.allOf(Task.class), m.defaultOptions(), n -> {});
+            List<Prediction> reused = m.predict(TEXTS, enc, EnumSet.allOf(Output.class), m.defaultOptions(), n -> {});
             for (int i = 0; i < TEXTS.size(); i++) {
                 assertArrayEquals(direct.get(i).embedding(), reused.get(i).embedding()); // exact
                 assertEquals(direct.get(i).classification(), reused.get(i).classification());
@@ -170,7 +170,7 @@ class MultiTaskModelTest {
                     () -> m.predict(
                             TEXTS,
                             java.util.Arrays.copyOf(enc, 1),
-                            EnumSet.of(Task.EMBEDDING),
+                            EnumSet.of(Output.EMBEDDING),
                             m.defaultOptions(),
                             n -> {}));
             assertEquals("1 encodings for " + TEXTS.size() + " texts", e.getMessage());
@@ -182,7 +182,7 @@ class MultiTaskModelTest {
         Path dir = tmp.resolve("saved");
         List<Prediction> before;
         try (MultiTaskModel m = tinyModel(true)) {
-            before = m.predict(TEXTS, EnumSet.allOf(Task.class));
+            before = m.predict(TEXTS, EnumSet.allOf(Output.class));
             m.save(dir);
         }
         assertTrue(Files.isRegularFile(dir.resolve("config.json")));
@@ -195,7 +195,7 @@ class MultiTaskModelTest {
             assertEquals(3, loaded.tasks().size());
             assertTrue(loaded.tasks().get("entities").crf());
             assertTrue(loaded.tasks().get("topics").multiLabel());
-            List<Prediction> after = loaded.predict(TEXTS, EnumSet.allOf(Task.class));
+            List<Prediction> after = loaded.predict(TEXTS, EnumSet.allOf(Output.class));
             for (int i = 0; i < TEXTS.size(); i++) {
                 assertArrayEquals(before.get(i).embedding(), after.get(i).embedding()); // exact
                 assertEquals(before.get(i).classification(), after.get(i).classification());
@@ -207,7 +207,7 @@ class MultiTaskModelTest {
         try (MultiTaskModel again = MultiTaskModel.load(dir)) {
             assertArrayEquals(
                     before.get(0).embedding(),
-                    again.predict(TEXTS, EnumSet.of(Task.EMBEDDING)).get(0).embedding());
+                    again.predict(TEXTS, EnumSet.of(Output.EMBEDDING)).get(0).embedding());
         }
     }
 
@@ -258,9 +258,9 @@ class MultiTaskModelTest {
     @Test
     void aHuggingFaceDirectoryLoadsAsEmbeddingOnly() throws Exception {
         try (MultiTaskModel m = MultiTaskModel.loadDefault()) {
-            assertEquals(EnumSet.of(Task.EMBEDDING), m.availableTasks());
+            assertEquals(EnumSet.of(Output.EMBEDDING), m.availableOutputs());
             assertEquals(384, m.embeddingDimension());
-            Prediction p = m.predict(List.of("hello world"), EnumSet.of(Task.EMBEDDING))
+            Prediction p = m.predict(List.of("hello world"), EnumSet.of(Output.EMBEDDING))
                     .get(0);
             assertNotNull(p.embedding());
             assertEquals(List.of("hello", "world"), p.words());

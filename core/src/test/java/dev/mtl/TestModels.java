@@ -1,6 +1,8 @@
 package dev.mtl;
 
 import dev.mtl.config.BertConfig;
+import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.config.TaskConfig;
 import dev.mtl.tokenize.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,5 +40,32 @@ public final class TestModels {
         writeVocab(tmp);
         TextTokenizer tok = TextTokenizer.load(tmp);
         return Backbone.random(BertConfig.tiny(vocab().size()), tok);
+    }
+
+    /** The tags of {@link #writeTwoHeadModel}'s {@code slots} tagger. */
+    public static final List<String> TAGS = List.of("O", "B-artist", "I-artist", "B-city", "I-city");
+
+    /** Writes a tiny random model with an {@code intent} classifier and a {@code slots} tagger to {@code tmp/model}. */
+    public static Path writeTwoHeadModel(Path tmp) throws IOException {
+        Path dir = tmp.resolve("model");
+        try (MultiTaskModel m = MultiTaskModel.create(
+                tinyBackbone(tmp.resolve("vocab")),
+                EmbeddingConfig.sentenceTransformers(),
+                List.of(
+                        TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather", "BookRestaurant")),
+                        TaskConfig.ner("slots", TAGS, false)),
+                64)) {
+            // A random tagger often says O everywhere; push O down so that every text has entities and the
+            // tests (and the browser test's highlighting) always have spans to check.
+            float[] bias = new float[TAGS.size()];
+            bias[TAGS.indexOf("O")] = -5f;
+            m.headParameters()
+                    .params()
+                    .get("heads.slots.classifier.bias")
+                    .array()
+                    .set(java.nio.FloatBuffer.wrap(bias));
+            m.save(dir);
+        }
+        return dir;
     }
 }

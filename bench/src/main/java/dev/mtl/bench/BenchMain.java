@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        subcommands = {EmbedBench.class, TrainBench.class},
+        subcommands = {EmbedBench.class, TrainBench.class, ServeBench.class},
         description = "Benchmarks of mtl against its peers.")
 public final class BenchMain implements Runnable {
 

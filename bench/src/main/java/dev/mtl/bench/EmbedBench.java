@@ -57,9 +57,6 @@ final class EmbedBench implements Callable<Integer> {
     @Option(names = "--json", description = "also write the results as JSON to this file")
     Path json;
 
-    @Option(names = "--profile", description = "afterwards, break mtl's time on one median batch down by op type")
-    boolean profile;
-
     @Option(names = "--verbose", description = "stack traces on errors")
     boolean verbose;
 
@@ -80,8 +77,7 @@ final class EmbedBench implements Callable<Integer> {
             int passes,
             List<SystemResult> systems,
             Map<String, Double> ratios,
-            Sanity sanity,
-            ForwardProfile.Result profile) {}
+            Sanity sanity) {}
 
     @Override
     public Integer call() throws Exception {
@@ -205,14 +201,8 @@ final class EmbedBench implements Callable<Integer> {
         }
         printTable(results, ratios, texts.size(), out);
 
-        ForwardProfile.Result prof = null;
-        if (profile) {
-            MtlSystem mtl = (MtlSystem) systems.get(0);
-            prof = new ForwardProfile(mtl.encoder(), (OrtSystem) systems.get(2)).run(texts, out);
-        }
         if (json != null) {
-            Report report =
-                    new Report(Instant.now().toString(), machine, corpusInfo, passes, results, ratios, sanity, prof);
+            Report report = new Report(Instant.now().toString(), machine, corpusInfo, passes, results, ratios, sanity);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
             out.println("wrote " + json);
         }

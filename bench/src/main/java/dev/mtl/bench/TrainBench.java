@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.Engines;
 import dev.mtl.config.BertConfig;
+import dev.mtl.train.Dataset;
 import dev.mtl.train.TrainConfig;
 import dev.mtl.train.Trainer;
 import dev.mtl.train.TrainingProgress;
@@ -95,7 +96,7 @@ final class TrainBench implements Callable<Integer> {
                         "checkpoint: {every: 100000}",
                         ""));
         TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
-        List<Trainer.Dataset> ds = Trainer.readDatasets(cfg);
+        List<Dataset> ds = Dataset.readAll(cfg);
         Path out = tmp.resolve("run");
         // The peak is measured after every step (a few products, ~25 ms), and a window's peak is the
         // median of the products timed inside it: this machine's speed drifts by tens of percent over
@@ -125,7 +126,7 @@ final class TrainBench implements Callable<Integer> {
             }
         };
         long t0 = System.nanoTime();
-        new Trainer(cfg, ds, Trainer.resolveTasks(cfg, ds), out, s -> {}).run(false, probe);
+        new Trainer(cfg, ds, Dataset.resolveTasks(cfg, ds), out, s -> {}).run(false, probe);
         double wall = (System.nanoTime() - t0) / 1e9;
 
         ObjectMapper json = new ObjectMapper();
@@ -251,7 +252,7 @@ final class TrainBench implements Callable<Integer> {
         return 0;
     }
 
-    private static double meanTokens(Trainer.Dataset d) {
+    private static double meanTokens(Dataset d) {
         // Words + 2 specials is a lower bound on sub-tokens; count sub-tokens exactly with the tokenizer instead.
         try (dev.mtl.SentenceEncoder enc = dev.mtl.SentenceEncoder.loadDefault()) {
             long total = 0;

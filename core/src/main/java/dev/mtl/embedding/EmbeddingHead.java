@@ -1,66 +1,63 @@
 package dev.mtl.embedding;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.config.Output;
+import dev.mtl.heads.Head;
 import dev.mtl.model.Dense;
-import dev.mtl.model.HfModule;
 import dev.mtl.model.LayerNormModule;
+import dev.mtl.model.Scalars;
+import java.util.List;
 
 /**
- * The sentence-embedding head as a short pipeline (sentence-transformers' Pooling → Dense → Normalize):
- * {@link #pool} turns the last hidden state into one vector per sequence, {@link #finish} applies the
- * optional projection and LayerNorm and the L2 normalization. The two halves are separate so that the
- * pooled vectors of a long text's windows can be combined in between. Shapes: B batch, T tokens, H
- * hidden, E embedding size.
+ * The sentence-embedding head, after the shared {@link Pooler} (sentence-transformers' Dense →
+ * LayerNorm → Normalize): the optional projection and LayerNorm, then L2 normalization. It reads the
+ * pooled vector, so a long text's windows can be pooled and combined before it runs. Its loss pulls
+ * each embedding towards a target vector (cosine distance), which is how training keeps the
+ * embedding near a reference model's. Shapes: B batch, H hidden, E embedding size.
  */
-public final class EmbeddingHead extends HfModule {
+public final class EmbeddingHead extends Head<float[], float[]> {
 
-    /** sentence-transformers clamps the token count so an all-padding row cannot divide by zero. */
-    public static final float MIN_TOKEN_COUNT = 1e-9f;
-    /** sentence-transformers sets padded positions to this before max pooling. */
-    public static final float MAX_POOL_PAD = -1e9f;
+    /** The head's name among a model's outputs; its parameters are saved under {@code embedding.}. */
+    public static final String NAME = "embedding";
     /** torch.nn.functional.normalize's eps: the norm is clamped to at least this. */
     public static final float L2_EPS = 1e-12f;
 
     private final EmbeddingConfig config;
     private final Dense projection;
     private final LayerNormModule layerNorm;
-    private final int hidden;
+    private final int dimension;
 
     public EmbeddingHead(EmbeddingConfig config, int hidden, double layerNormEps) {
+        super(NAME);
         this.config = config;
-        this.hidden = hidden;
-        int dim = config.dimension(hidden);
-        this.projection = config.projectionDim() > 0 ? module("projection", new Dense(hidden, dim)) : null;
-        this.layerNorm = config.layerNorm() ? module("LayerNorm", new LayerNormModule(dim, layerNormEps)) : null;
+        this.dimension = config.dimension(hidden);
+        this.projection = config.projectionDim() > 0 ? module("projection", new Dense(hidden, dimension)) : null;
+        this.layerNorm = config.layerNorm() ? module("LayerNorm", new LayerNormModule(dimension, layerNormEps)) : null;
     }
 
     public EmbeddingConfig config() {
         return config;
     }
 
-    /** (B, T, H) and 0/1 mask (B, T) → pooled (B, H). */
-    public NDArray pool(NDArray hiddenStates, NDArray mask) {
-        NDArray m = mask.toType(DataType.FLOAT32, false).expandDims(-1); // (B, T, 1)
-        return switch (config.pooling()) {
-            case CLS -> hiddenStates.get(new NDIndex(":, 0, :")); // (B, H)
-            case MEAN ->
-                hiddenStates
-                        .mul(m)
-                        .sum(new int[] {1}) // (B, H)
-                        .divi(m.sum(new int[] {1}).clip(MIN_TOKEN_COUNT, Float.MAX_VALUE)); // (B, 1) broadcast
-            case MAX -> hiddenStates.add(m.neg().addi(1f).muli(MAX_POOL_PAD)).max(new int[] {1}); // (B, H)
-        };
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public Input input() {
+        return Input.SENTENCE;
+    }
+
+    @Override
+    public Output output() {
+        return Output.EMBEDDING;
     }
 
     /** pooled (B, H) → embedding (B, E): projection, LayerNorm, L2, as configured. */
-    public NDArray finish(NDArray pooled) {
+    @Override
+    public NDArray forward(NDArray pooled, boolean training) {
         NDArray x = pooled;
         if (projection != null) {
             x = projection.apply(x);
@@ -74,20 +71,32 @@ public final class EmbeddingHead extends HfModule {
         return x;
     }
 
+    /** The mean cosine distance 1 − cos(e, t) of each embedding to its target vector. */
+    @Override
+    public NDArray loss(NDArray embeddings, List<float[]> targets) {
+        int b = targets.size();
+        float[] flat = new float[b * dimension];
+        for (int i = 0; i < b; i++) {
+            if (targets.get(i).length != dimension) {
+                throw new IllegalArgumentException(
+                        "target vector of size " + targets.get(i).length + " for embeddings of size " + dimension);
+            }
+            System.arraycopy(targets.get(i), 0, flat, i * dimension, dimension);
+        }
+        NDArray t = l2Normalize(embeddings.getManager().create(flat, new Shape(b, dimension))); // (B, E)
+        NDArray cos = l2Normalize(embeddings).mul(t).sum(new int[] {1}); // (B)
+        NDArray one = Scalars.like(cos, 1);
+        return one.sub(cos).mean();
+    }
+
+    @Override
+    public Decoder<float[]> decoder() {
+        return (rows, input) -> rows[0];
+    }
+
     /** Row-wise x / max(‖x‖₂, eps), as torch.nn.functional.normalize. */
     public static NDArray l2Normalize(NDArray x) {
         NDArray norm = x.norm(new int[] {-1}, true).clip(L2_EPS, Float.MAX_VALUE); // (B, 1)
         return x.div(norm);
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(finish(pool(inputs.get(0), inputs.get(1))));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), config.dimension(hidden))};
     }
 }

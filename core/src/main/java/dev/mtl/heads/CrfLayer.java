@@ -2,14 +2,11 @@ package dev.mtl.heads;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.UniformInitializer;
-import ai.djl.util.PairList;
 import dev.mtl.model.HfModule;
+import dev.mtl.model.Param;
 
 /**
  * The trainable linear-chain CRF on top of the NER head's emissions: the log-likelihood of gold tag
@@ -29,9 +26,9 @@ public final class CrfLayer extends HfModule {
     public static final float INIT_RANGE = 0.1f;
 
     private final int numLabels;
-    private final Parameter transitions;
-    private final Parameter startTransitions;
-    private final Parameter endTransitions;
+    private final Param transitions;
+    private final Param startTransitions;
+    private final Param endTransitions;
 
     public CrfLayer(int numLabels) {
         if (numLabels < 1) {
@@ -39,9 +36,9 @@ public final class CrfLayer extends HfModule {
         }
         this.numLabels = numLabels;
         UniformInitializer init = new UniformInitializer(INIT_RANGE);
-        this.transitions = param("transitions", new Shape(numLabels, numLabels), Parameter.Type.WEIGHT, init);
-        this.startTransitions = param("start_transitions", new Shape(numLabels), Parameter.Type.WEIGHT, init);
-        this.endTransitions = param("end_transitions", new Shape(numLabels), Parameter.Type.WEIGHT, init);
+        this.transitions = param("transitions", new Shape(numLabels, numLabels), init);
+        this.startTransitions = param("start_transitions", new Shape(numLabels), init);
+        this.endTransitions = param("end_transitions", new Shape(numLabels), init);
     }
 
     public int numLabels() {
@@ -143,21 +140,5 @@ public final class CrfLayer extends HfModule {
                 value(startTransitions).toFloatArray(),
                 value(endTransitions).toFloatArray());
         return constrained ? decoder.constrained(tags) : decoder;
-    }
-
-    /** Inputs (emissions, tags, mask); output the {@code (B)} log-likelihoods. */
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        if (inputs.size() != 3) {
-            throw new IllegalArgumentException(
-                    "CrfLayer takes (emissions, tags, mask); got " + inputs.size() + " arrays");
-        }
-        return new NDList(logLikelihood(inputs.get(0), inputs.get(1), inputs.get(2)));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0))};
     }
 }

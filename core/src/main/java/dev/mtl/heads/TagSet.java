@@ -90,6 +90,10 @@ public final class TagSet {
         return labels;
     }
 
+    public boolean contains(String label) {
+        return indexByLabel.containsKey(label);
+    }
+
     /** @throws IllegalArgumentException if the label is not in this set */
     public int index(String label) {
         Integer i = indexByLabel.get(label);

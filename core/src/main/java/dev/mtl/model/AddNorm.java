@@ -1,10 +1,6 @@
 package dev.mtl.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * Dense → dropout → LayerNorm(x + residual): HF's {@code BertSelfOutput} and {@code BertOutput}, which
@@ -28,17 +24,5 @@ public final class AddNorm extends HfModule {
     public NDArray apply(NDArray x, NDArray residual, boolean training) {
         NDArray h = Dropouts.apply(dense.apply(x), dropout, training);
         return layerNorm.apply(h.addi(residual));
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(inputs.get(0), inputs.get(1), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape s = inputShapes[0];
-        return new Shape[] {s.slice(0, s.dimension() - 1).add(out)};
     }
 }

@@ -1,14 +1,10 @@
 package dev.mtl.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import dev.mtl.config.BertConfig;
 
 /**
@@ -17,9 +13,9 @@ import dev.mtl.config.BertConfig;
  */
 public final class BertEmbeddings extends HfModule {
 
-    private final Parameter words;
-    private final Parameter positions;
-    private final Parameter tokenTypes;
+    private final Param words;
+    private final Param positions;
+    private final Param tokenTypes;
     private final LayerNormModule layerNorm;
     private final float dropout;
     private final int hidden;
@@ -106,20 +102,9 @@ public final class BertEmbeddings extends HfModule {
         }
     }
 
-    private static NDArray lookup(NDArray ids, Parameter table) {
+    private static NDArray lookup(NDArray ids, Param table) {
         return ids.getNDArrayInternal()
                 .embedding(ids, value(table), SparseFormat.DENSE)
                 .singletonOrThrow();
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(inputs.get(0), inputs.get(1), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0].add(hidden)};
     }
 }

@@ -1,11 +1,7 @@
 package dev.mtl.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import dev.mtl.config.BertConfig;
 
 /**
@@ -41,19 +37,8 @@ public final class BertLayer extends HfModule {
         return output.apply(h, a, training);
     }
 
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(inputs.get(0), inputs.get(1), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0]};
-    }
-
     /** Only a naming level: {@code attention.self} and {@code attention.output}. */
-    static final class Attention extends NamingModule {
+    static final class Attention extends HfModule {
         final BertSelfAttention self;
         final AddNorm output;
 
@@ -65,7 +50,7 @@ public final class BertLayer extends HfModule {
     }
 
     /** Only a naming level: {@code intermediate.dense}. */
-    static final class Intermediate extends NamingModule {
+    static final class Intermediate extends HfModule {
         final Dense dense;
 
         Intermediate(BertConfig c) {

@@ -1,10 +1,6 @@
 package dev.mtl.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import dev.mtl.config.BertConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,19 +58,8 @@ public final class BertModel extends HfModule {
         return forwardCount.get();
     }
 
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(inputs.get(0), inputs.get(1), inputs.get(2), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0].add(config.hiddenSize())};
-    }
-
     /** {@code encoder.layer.N}: a naming level only. */
-    static final class Layers extends NamingModule {
+    static final class Layers extends HfModule {
         BertLayer add(int i, BertLayer layer) {
             return module("layer." + i, layer);
         }

@@ -1,10 +1,7 @@
 package dev.mtl.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import dev.mtl.config.BertConfig;
 
 /**
@@ -54,16 +51,5 @@ public final class BertSelfAttention extends HfModule {
 
     private NDArray split(NDArray x, long b, long t) {
         return x.reshape(b, t, heads, headSize).transpose(0, 2, 1, 3); // (B, N, T, D)
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(inputs.get(0), inputs.get(1), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0]};
     }
 }

@@ -1,13 +1,9 @@
 package dev.mtl.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.LayerNorm;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import ai.djl.util.PairList;
 
 /**
  * LayerNorm over the last dimension with HF parameter names ({@code weight}, {@code bias}) and the
@@ -17,29 +13,18 @@ public final class LayerNormModule extends HfModule {
 
     private final long size;
     private final float eps;
-    private final Parameter weight;
-    private final Parameter bias;
+    private final Param weight;
+    private final Param bias;
 
     public LayerNormModule(long size, double eps) {
         this.size = size;
         this.eps = (float) eps;
-        this.weight = param("weight", new Shape(size), Parameter.Type.GAMMA, Initializer.ONES);
-        this.bias = param("bias", new Shape(size), Parameter.Type.BETA, Initializer.ZEROS);
+        this.weight = param("weight", new Shape(size), Initializer.ONES);
+        this.bias = param("bias", new Shape(size), Initializer.ZEROS);
     }
 
     public NDArray apply(NDArray x) {
         return LayerNorm.layerNorm(x, new Shape(size), value(weight), value(bias), eps)
                 .singletonOrThrow();
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(inputs.singletonOrThrow()));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return inputShapes;
     }
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import dev.mtl.weights.Tensor;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -22,24 +21,24 @@ import java.util.TreeSet;
  */
 public final class ParameterTable {
 
-    private final Map<String, HfModule.Slot> slots;
+    private final Map<String, Param> params;
 
-    private ParameterTable(Map<String, HfModule.Slot> slots) {
-        this.slots = Collections.unmodifiableMap(slots);
+    private ParameterTable(Map<String, Param> params) {
+        this.params = Collections.unmodifiableMap(params);
     }
 
     /** The table of {@code module}'s parameters, keys prefixed with {@code prefix}. */
     public static ParameterTable of(HfModule module, String prefix) {
-        Map<String, HfModule.Slot> m = new LinkedHashMap<>();
+        Map<String, Param> m = new LinkedHashMap<>();
         module.collect(prefix, m);
         return new ParameterTable(m);
     }
 
     /** Several tables side by side (encoder and heads); keys must not collide. */
     public static ParameterTable concat(List<ParameterTable> tables) {
-        Map<String, HfModule.Slot> m = new LinkedHashMap<>();
+        Map<String, Param> m = new LinkedHashMap<>();
         for (ParameterTable t : tables) {
-            for (var e : t.slots.entrySet()) {
+            for (var e : t.params.entrySet()) {
                 if (m.put(e.getKey(), e.getValue()) != null) {
                     throw new IllegalArgumentException("duplicate parameter key " + e.getKey());
                 }
@@ -48,12 +47,13 @@ public final class ParameterTable {
         return new ParameterTable(m);
     }
 
-    public Map<String, HfModule.Slot> slots() {
-        return slots;
+    /** Checkpoint key → parameter, in the model's order. */
+    public Map<String, Param> params() {
+        return params;
     }
 
     public long parameterCount() {
-        return slots.values().stream().mapToLong(s -> s.shape().size()).sum();
+        return params.values().stream().mapToLong(p -> p.shape().size()).sum();
     }
 
     /**
@@ -64,7 +64,7 @@ public final class ParameterTable {
      */
     public void load(Map<String, Tensor> tensors, NDManager manager, String source) {
         List<String> missing = new ArrayList<>();
-        for (String key : slots.keySet()) {
+        for (String key : params.keySet()) {
             if (!tensors.containsKey(key)) {
                 missing.add(key);
             }
@@ -72,17 +72,17 @@ public final class ParameterTable {
         if (!missing.isEmpty()) {
             String key = missing.get(0);
             throw new WeightLoadException(source + ": missing key '" + key + "' (expected shape "
-                    + slots.get(key).shape() + ")" + more(missing.size()));
+                    + params.get(key).shape() + ")" + more(missing.size()));
         }
         List<String> unexpected = new ArrayList<>(new TreeSet<>(tensors.keySet()));
-        unexpected.removeAll(slots.keySet());
+        unexpected.removeAll(params.keySet());
         if (!unexpected.isEmpty()) {
             String key = unexpected.get(0);
             throw new WeightLoadException(source + ": unexpected key '" + key + "' (shape "
                     + Arrays.toString(tensors.get(key).shape()) + ") is not a parameter of this model"
                     + more(unexpected.size()));
         }
-        for (var e : slots.entrySet()) {
+        for (var e : params.entrySet()) {
             Tensor t = tensors.get(e.getKey());
             Shape expected = e.getValue().shape();
             if (!Arrays.equals(t.shape(), expected.getShape())) {
@@ -90,19 +90,16 @@ public final class ParameterTable {
                         + t.shapeString() + ", model expects " + Arrays.toString(expected.getShape()));
             }
         }
-        for (var e : slots.entrySet()) {
-            Tensor t = tensors.get(e.getKey());
-            set(e.getValue().parameter(), manager, t.data(), e.getValue().shape());
+        for (var e : params.entrySet()) {
+            set(e.getValue(), manager, tensors.get(e.getKey()).data());
         }
     }
 
     /** Initialises every parameter that has no value yet with its own initializer (BERT's scheme). */
     public void initializeMissing(NDManager manager) {
-        for (HfModule.Slot s : slots.values()) {
-            Parameter p = s.parameter();
+        for (Param p : params.values()) {
             if (!p.isInitialized()) {
-                NDArray a = s.initializer().initialize(manager, s.shape(), DataType.FLOAT32);
-                p.setArray(a);
+                p.set(p.initializer().initialize(manager, p.shape(), DataType.FLOAT32));
             }
         }
     }
@@ -110,18 +107,18 @@ public final class ParameterTable {
     /** Copies every parameter to Java memory, keyed as in the checkpoint. */
     public Map<String, Tensor> toTensors() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (var e : slots.entrySet()) {
-            NDArray a = e.getValue().parameter().getArray();
+        for (var e : params.entrySet()) {
+            NDArray a = e.getValue().array();
             out.put(e.getKey(), new Tensor(e.getKey(), a.getShape().getShape(), a.toFloatArray()));
         }
         return out;
     }
 
-    private static void set(Parameter p, NDManager manager, float[] data, Shape shape) {
+    private static void set(Param p, NDManager manager, float[] data) {
         if (p.isInitialized()) {
-            p.getArray().set(FloatBuffer.wrap(data)); // in place: optimizer state stays attached
+            p.array().set(FloatBuffer.wrap(data)); // in place: optimizer state stays attached
         } else {
-            p.setArray(manager.create(data, shape));
+            p.set(manager.create(data, p.shape()));
         }
     }
 

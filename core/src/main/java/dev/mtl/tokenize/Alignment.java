@@ -9,19 +9,21 @@ import java.util.List;
 /**
  * Where each word of an input starts and ends, in sub-tokens and in characters, from one encoding.
  * Raw text: the words are the tokenizer's pre-tokenized words (whitespace and punctuation split), with
- * character offsets into the text. Pre-tokenized input: the words are the caller's.
+ * character offsets into the text. Pre-tokenized input: the words are the caller's, and the text is
+ * the words joined by single spaces.
  *
  * <p>The native tokenizer reports offsets in Unicode code points; they are converted here to Java
  * UTF-16 indices so that {@code text.substring(start, end)} is the word, emoji included.
  *
+ * @param text the input text
  * @param ids the full token ids, [CLS] ... [SEP]
  * @param words the words
  * @param firstToken per word, the index in {@code ids} of its first sub-token, or -1 if it has none
  *     (a word the normalizer erases entirely, such as a lone control character)
- * @param charStart per word, its start in the text (UTF-16), raw text only (else null)
- * @param charEnd per word, its end in the text (UTF-16, exclusive), raw text only (else null)
+ * @param charStart per word, its start in the text (UTF-16)
+ * @param charEnd per word, its end in the text (UTF-16, exclusive)
  */
-public record Alignment(long[] ids, List<String> words, int[] firstToken, int[] charStart, int[] charEnd) {
+public record Alignment(String text, long[] ids, List<String> words, int[] firstToken, int[] charStart, int[] charEnd) {
 
     /** Label value for sub-tokens the loss ignores (continuation pieces and special tokens), as in HF. */
     public static final int IGNORE = -100;
@@ -56,7 +58,7 @@ public record Alignment(long[] ids, List<String> words, int[] firstToken, int[] 
             ce[i] = words.get(i)[2];
             w.add(text.substring(cs[i], ce[i]));
         }
-        return new Alignment(e.getIds(), List.copyOf(w), first, cs, ce);
+        return new Alignment(text, e.getIds(), List.copyOf(w), first, cs, ce);
     }
 
     public static Alignment ofWords(List<String> words, Encoding e) {
@@ -69,7 +71,19 @@ public record Alignment(long[] ids, List<String> words, int[] firstToken, int[] 
                 first[wid] = t;
             }
         }
-        return new Alignment(e.getIds(), List.copyOf(words), first, null, null);
+        int[] start = new int[words.size()];
+        int[] end = new int[words.size()];
+        for (int w = 0, pos = 0; w < words.size(); w++) {
+            start[w] = pos;
+            end[w] = pos + words.get(w).length();
+            pos = end[w] + 1;
+        }
+        return new Alignment(String.join(" ", words), e.getIds(), List.copyOf(words), first, start, end);
+    }
+
+    /** Token ids alone, for outputs that need no words (the sentence embedding). */
+    public static Alignment ofIds(long[] ids) {
+        return new Alignment("", ids, List.of(), new int[0], new int[0], new int[0]);
     }
 
     /**

@@ -48,19 +48,19 @@ class EmbeddingHeadTest {
 
     @Test
     void meanPoolingIgnoresPadding() {
-        float[] pooled = head(Pooling.MEAN, false).pool(hidden(), mask()).toFloatArray();
+        float[] pooled = new Pooler(Pooling.MEAN).pool(hidden(), mask()).toFloatArray();
         assertArrayEquals(new float[] {3, 5, 7, -1}, pooled, 1e-6f);
     }
 
     @Test
     void clsPoolingTakesTheFirstToken() {
-        float[] pooled = head(Pooling.CLS, false).pool(hidden(), mask()).toFloatArray();
+        float[] pooled = new Pooler(Pooling.CLS).pool(hidden(), mask()).toFloatArray();
         assertArrayEquals(new float[] {1, 2, 7, -1}, pooled, 1e-6f);
     }
 
     @Test
     void maxPoolingIgnoresPadding() {
-        float[] pooled = head(Pooling.MAX, false).pool(hidden(), mask()).toFloatArray();
+        float[] pooled = new Pooler(Pooling.MAX).pool(hidden(), mask()).toFloatArray();
         assertArrayEquals(new float[] {5, 9, 7, -1}, pooled, 1e-6f);
     }
 
@@ -104,8 +104,9 @@ class EmbeddingHeadTest {
                     "embedding.LayerNorm.weight",
                     "embedding.LayerNorm.bias"
                 },
-                t.slots().keySet().toArray());
-        float[] e = h.finish(h.pool(hidden(), mask())).toFloatArray();
+                t.params().keySet().toArray());
+        float[] e = h.forward(new Pooler(Pooling.MEAN).pool(hidden(), mask()), false)
+                .toFloatArray();
         for (int row = 0; row < 2; row++) {
             double norm = 0;
             for (int j = 0; j < 3; j++) {

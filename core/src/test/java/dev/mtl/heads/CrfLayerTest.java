@@ -8,11 +8,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.mtl.Engines;
+import dev.mtl.model.Param;
 import dev.mtl.model.ParameterTable;
 import dev.mtl.weights.Tensor;
 import java.util.Arrays;
@@ -122,13 +122,13 @@ class CrfLayerTest {
         }
     }
 
-    private Parameter param(String name) {
-        return table.slots().get(name).parameter();
+    private Param param(String name) {
+        return table.params().get(name);
     }
 
     private void loadGaussian(Random random, double scale) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (var e : table.slots().entrySet()) {
+        for (var e : table.params().entrySet()) {
             long[] shape = e.getValue().shape().getShape();
             float[] data = BruteForce.gaussian(1, (int) e.getValue().shape().size(), scale, random)[0];
             tensors.put(e.getKey(), new Tensor(e.getKey(), shape, data));
@@ -137,7 +137,7 @@ class CrfLayerTest {
     }
 
     private float[][] transitions() {
-        float[] flat = param("transitions").getArray().toFloatArray();
+        float[] flat = param("transitions").array().toFloatArray();
         float[][] m = new float[L][];
         for (int i = 0; i < L; i++) {
             m[i] = Arrays.copyOfRange(flat, i * L, (i + 1) * L);
@@ -149,17 +149,16 @@ class CrfLayerTest {
     void parametersHavePytorchCrfNamesShapesAndInitialRange() {
         assertEquals(
                 List.of("transitions", "start_transitions", "end_transitions"),
-                List.copyOf(table.slots().keySet()));
+                List.copyOf(table.params().keySet()));
         assertArrayEquals(
-                new long[] {L, L}, param("transitions").getArray().getShape().getShape());
+                new long[] {L, L}, param("transitions").array().getShape().getShape());
         assertArrayEquals(
-                new long[] {L}, param("end_transitions").getArray().getShape().getShape());
-        float[] values = param("transitions").getArray().toFloatArray();
+                new long[] {L}, param("end_transitions").array().getShape().getShape());
+        float[] values = param("transitions").array().toFloatArray();
         for (float v : values) {
             assertTrue(v >= -CrfLayer.INIT_RANGE && v <= CrfLayer.INIT_RANGE, "initial value " + v);
         }
         assertTrue(values[0] != values[1], "random, not constant");
-        assertEquals(new Shape(3), crf.getOutputShapes(new Shape[] {new Shape(3, 5, L)})[0]);
     }
 
     @Test
@@ -194,8 +193,8 @@ class CrfLayerTest {
         Random random = new Random(42);
         loadGaussian(random, 0.5);
         Batch batch = Batch.random(random, 5, new int[] {5, 2, 4}, 1.0);
-        for (String name : table.slots().keySet()) {
-            param(name).getArray().setRequiresGradient(true);
+        for (String name : table.params().keySet()) {
+            param(name).array().setRequiresGradient(true);
         }
         float[] grad;
         try (NDManager m = manager.newSubManager();
@@ -203,12 +202,12 @@ class CrfLayerTest {
             NDArray ll = crf.logLikelihood(batch.emissions(m), batch.tagArray(m), batch.mask(m));
             gc.backward(ll.sum().neg());
         }
-        try (NDArray g = param("transitions").getArray().getGradient()) { // lives in the parameter's manager
+        try (NDArray g = param("transitions").array().getGradient()) { // lives in the parameter's manager
             grad = g.toFloatArray();
         }
         float[][] trans = transitions();
-        float[] start = param("start_transitions").getArray().toFloatArray();
-        float[] end = param("end_transitions").getArray().toFloatArray();
+        float[] start = param("start_transitions").array().toFloatArray();
+        float[] end = param("end_transitions").array().toFloatArray();
         int[][] entries = {{batch.tags()[0][0], batch.tags()[0][1]}, {1, 2}, {3, 0}}; // first is on a gold path
         for (int[] e : entries) {
             float x = trans[e[0]][e[1]];
@@ -247,8 +246,8 @@ class CrfLayerTest {
             }
         }
         double initial = meanNll(noise);
-        for (String name : table.slots().keySet()) {
-            param(name).getArray().setRequiresGradient(true);
+        for (String name : table.params().keySet()) {
+            param(name).array().setRequiresGradient(true);
         }
         Optimizer adamW =
                 Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.1f)).build();
@@ -259,10 +258,10 @@ class CrfLayerTest {
                     NDArray ll = crf.logLikelihood(noise.emissions(m), noise.tagArray(m), noise.mask(m));
                     gc.backward(ll.mean().neg());
                 }
-                for (String name : table.slots().keySet()) {
-                    NDArray w = param(name).getArray();
+                for (String name : table.params().keySet()) {
+                    NDArray w = param(name).array();
                     try (NDArray g = w.getGradient()) {
-                        adamW.update(param(name).getId(), w, g);
+                        adamW.update(name, w, g);
                         g.muli(0); // gradients accumulate across backward calls
                     }
                 }
@@ -272,7 +271,7 @@ class CrfLayerTest {
             }
         }
         assertEquals(afterFirstStep, manager.getManagedArrays().size(), "training leaves nothing behind");
-        try (NDArray g = param("transitions").getArray().getGradient()) {
+        try (NDArray g = param("transitions").array().getGradient()) {
             assertArrayEquals(new float[L * L], g.toFloatArray(), "g.muli(0) zeroed the parameter's gradient");
         }
         double trained = meanNll(noise);
@@ -318,6 +317,6 @@ class CrfLayerTest {
         }
         assertEquals(before, manager.getManagedArrays().size(), "live arrays in the parameters' manager");
         assertArrayEquals(first, last, 0f, "same input, same log-likelihood");
-        assertEquals(table.slots().size(), before, "only the three parameters live there");
+        assertEquals(table.params().size(), before, "only the three parameters live there");
     }
 }

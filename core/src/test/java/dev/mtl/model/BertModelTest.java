@@ -20,7 +20,7 @@ class BertModelTest {
     @Test
     void parameterKeysFollowHuggingFaceNaming() throws Exception {
         try (Backbone b = TestModels.tinyBackbone(tmp)) {
-            var keys = b.parameters().slots().keySet();
+            var keys = b.parameters().params().keySet();
             assertEquals(5 + 2 * 16, keys.size());
             for (String k : List.of(
                     "embeddings.word_embeddings.weight",
@@ -34,7 +34,7 @@ class BertModelTest {
             assertArrayEquals(
                     new long[] {64, 32},
                     b.parameters()
-                            .slots()
+                            .params()
                             .get("encoder.layer.0.intermediate.dense.weight")
                             .shape()
                             .getShape());

@@ -30,10 +30,9 @@ class EmbeddingGradientTest {
                 NDManager m = b.manager().newSubManager()) {
             BertEmbeddings emb = b.model().embeddings();
             NDArray table = b.parameters()
-                    .slots()
+                    .params()
                     .get("embeddings.word_embeddings.weight")
-                    .parameter()
-                    .getArray();
+                    .array();
             table.setRequiresGradient(true);
             // Repeated ids (5 three times, 2 in every row) sum several rows of the output gradient into one row.
             long[] idValues = {2, 5, 9, 5, 3, 2, 7, 5, 11, 3};

@@ -1,6 +1,6 @@
 package dev.mtl.spark;
 
-import dev.mtl.config.Task;
+import dev.mtl.config.Output;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -185,7 +185,7 @@ public final class MtlSparkJob implements Callable<Integer> {
             MtlTransformer t = new MtlTransformer()
                     .setModelPath(model)
                     .setInputCol("text")
-                    .setTasks(tasks == null ? null : Task.parseList(tasks))
+                    .setTasks(tasks == null ? null : Output.parseList(tasks))
                     .setMaxChars(maxChars)
                     .setChunkSize(chunkSize)
                     .setBatchSize(batchSize);

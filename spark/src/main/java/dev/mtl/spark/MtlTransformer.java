@@ -1,7 +1,7 @@
 package dev.mtl.spark;
 
 import dev.mtl.MultiTaskModel;
-import dev.mtl.config.Task;
+import dev.mtl.config.Output;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -24,7 +24,7 @@ import org.apache.spark.sql.types.StructType;
  * Dataset<Row> out = new MtlTransformer()
  *         .setModelPath("/shared/models/snips")          // default: the embedded all-MiniLM-L6-v2
  *         .setInputCol("text")
- *         .setTasks(EnumSet.of(Task.CLASSIFICATION, Task.NER))
+ *         .setTasks(EnumSet.of(Output.CLASSIFICATION, Output.NER))
  *         .transform(df);
  * }</pre>
  *
@@ -43,7 +43,7 @@ public final class MtlTransformer {
 
     private String modelPath = ModelHolder.DEFAULT;
     private String inputCol = "text";
-    private Set<Task> tasks;
+    private Set<Output> tasks;
     private int maxChars = DEFAULT_MAX_CHARS;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
     private int batchSize = dev.mtl.InferenceOptions.DEFAULT_BATCH_SIZE;
@@ -60,7 +60,7 @@ public final class MtlTransformer {
     }
 
     /** Any subset of the model's tasks; null (the default) for all of them. */
-    public MtlTransformer setTasks(Set<Task> tasks) {
+    public MtlTransformer setTasks(Set<Output> tasks) {
         this.tasks = tasks == null ? null : EnumSet.copyOf(tasks);
         return this;
     }
@@ -106,17 +106,17 @@ public final class MtlTransformer {
         return input.mapPartitions(f, Encoders.row(OutputColumns.append(schema, cols.fields())));
     }
 
-    private Set<Task> resolvedTasks() {
+    private Set<Output> resolvedTasks() {
         MultiTaskModel m = ModelHolder.get(modelPath).model();
-        Set<Task> available = m.availableTasks();
+        Set<Output> available = m.availableOutputs();
         if (tasks == null) {
             return available;
         }
-        for (Task t : tasks) {
+        for (Output t : tasks) {
             if (!available.contains(t)) {
                 throw new IllegalArgumentException("the model has no " + t.jsonName() + " head; it has: "
                         + String.join(
-                                ", ", available.stream().map(Task::jsonName).toList()));
+                                ", ", available.stream().map(Output::jsonName).toList()));
             }
         }
         return tasks;

@@ -1,7 +1,7 @@
 package dev.mtl.spark;
 
 import dev.mtl.Prediction;
-import dev.mtl.config.Task;
+import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -47,13 +47,13 @@ final class OutputColumns implements Serializable {
     private final int width;
 
     /** The columns for {@code requested} tasks of a model with these task heads (in the model's order). */
-    OutputColumns(Set<Task> requested, Map<String, TaskConfig> tasks) {
-        this.embedding = requested.contains(Task.EMBEDDING);
+    OutputColumns(Set<Output> requested, Map<String, TaskConfig> tasks) {
+        this.embedding = requested.contains(Output.EMBEDDING);
         for (TaskConfig t : tasks.values()) {
-            if (t.kind() == TaskConfig.Kind.CLASSIFICATION && requested.contains(Task.CLASSIFICATION)) {
+            if (t.kind() == TaskConfig.Kind.CLASSIFICATION && requested.contains(Output.CLASSIFICATION)) {
                 classifiers.add(t.name());
                 multiLabel.add(t.multiLabel());
-            } else if (t.kind() == TaskConfig.Kind.NER && requested.contains(Task.NER)) {
+            } else if (t.kind() == TaskConfig.Kind.NER && requested.contains(Output.NER)) {
                 taggers.add(t.name());
             }
         }
@@ -111,7 +111,7 @@ final class OutputColumns implements Serializable {
             out[k++] = scala(v);
         }
         for (int i = 0; i < classifiers.size(); i++) {
-            Prediction.ClassPrediction c = p.classification().get(classifiers.get(i));
+            dev.mtl.heads.ClassPrediction c = p.classification().get(classifiers.get(i));
             out[k++] = c.label();
             out[k++] = CollectionConverters.asScala(new LinkedHashMap<>(c.scores()));
             if (multiLabel.get(i)) {
@@ -120,7 +120,7 @@ final class OutputColumns implements Serializable {
         }
         for (String t : taggers) {
             List<Row> ents = new ArrayList<>();
-            for (Prediction.Entity e : p.ner().get(t).entities()) {
+            for (dev.mtl.heads.Entity e : p.ner().get(t).entities()) {
                 ents.add(RowFactory.create(
                         p.text().codePointCount(0, e.start()),
                         p.text().codePointCount(0, e.end()),

@@ -3,7 +3,7 @@ package dev.mtl.spark;
 import dev.mtl.InferenceOptions;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
-import dev.mtl.config.Task;
+import dev.mtl.config.Output;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -30,7 +30,7 @@ final class PredictPartition implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
 
     private final String modelPath;
-    private final EnumSet<Task> tasks;
+    private final EnumSet<Output> tasks;
     private final int textIndex;
     private final int inputWidth;
     private final OutputColumns columns;
@@ -40,7 +40,7 @@ final class PredictPartition implements MapPartitionsFunction<Row, Row> {
 
     PredictPartition(
             String modelPath,
-            Set<Task> tasks,
+            Set<Output> tasks,
             int textIndex,
             int inputWidth,
             OutputColumns columns,

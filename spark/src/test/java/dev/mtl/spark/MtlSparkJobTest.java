@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mtl.cli.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,23 +39,13 @@ class MtlSparkJobTest {
         spark = SparkTestSupport.spark();
     }
 
-    /** What {@code mtl predict} writes for these texts, one JSON object per text. */
+    /** What {@code mtl predict} writes for these texts (its JSON form of each prediction), one per text. */
     static List<JsonNode> reference(List<String> texts, String name) throws IOException {
-        Path in = tmp.resolve(name + ".ref.txt");
-        Files.writeString(in, String.join("\n", texts) + "\n", StandardCharsets.UTF_8);
-        Path out = tmp.resolve(name + ".ref.jsonl");
-        StringWriter err = new StringWriter();
-        assertEquals(
-                0,
-                Main.run(
-                        new String[] {
-                            "predict", "--model", model.toString(), "--input", in.toString(), "--output", out.toString()
-                        },
-                        new PrintWriter(err, true)),
-                err.toString());
         List<JsonNode> ref = new ArrayList<>();
-        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
-            ref.add(JSON.readTree(line));
+        try (dev.mtl.MultiTaskModel m = dev.mtl.MultiTaskModel.load(model)) {
+            for (dev.mtl.Prediction p : m.predict(texts, m.availableOutputs())) {
+                ref.add(JSON.valueToTree(dev.mtl.PredictionJson.toJson(p)));
+            }
         }
         assertEquals(texts.size(), ref.size());
         return ref;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
-import dev.mtl.config.Task;
+import dev.mtl.config.Output;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ class MtlTransformerTest {
         Dataset<Row> out = new MtlTransformer()
                 .setModelPath(model.toString())
                 .setInputCol("sentence")
-                .setTasks(EnumSet.of(Task.CLASSIFICATION))
+                .setTasks(EnumSet.of(Output.CLASSIFICATION))
                 .setChunkSize(2)
                 .transform(input(texts));
         assertEquals(
@@ -84,7 +84,7 @@ class MtlTransformerTest {
         good.remove(5);
         List<Prediction> expected;
         try (MultiTaskModel m = MultiTaskModel.load(model)) {
-            expected = m.predict(good, EnumSet.of(Task.CLASSIFICATION));
+            expected = m.predict(good, EnumSet.of(Output.CLASSIFICATION));
         }
         for (Row r : rows) {
             int key = r.getInt(0);
@@ -96,7 +96,7 @@ class MtlTransformerTest {
                 assertNull(r.getAs("intent_scores"));
                 continue;
             }
-            Prediction.ClassPrediction p =
+            dev.mtl.heads.ClassPrediction p =
                     expected.get(key < 5 ? key : key - 1).classification().get("intent");
             assertEquals(p.label(), r.getAs("intent_label"));
             Map<String, Float> scores =

@@ -1,0 +1,388 @@
+package dev.mtl.serve;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mtl.MultiTaskModel;
+import dev.mtl.Prediction;
+import dev.mtl.PredictionJson;
+import dev.mtl.config.Output;
+import dev.mtl.config.TaskConfig;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: routes, error mapping, the demo page and graceful shutdown around one
+ * {@link Batcher}. It owns the model it is given and closes it last, after the inference thread has
+ * stopped. Every error a client sees is {@code {"error": "..."}} with one line; stack traces go to
+ * the server log only.
+ *
+ * <pre>{@code
+ * try (Server s = Server.start(MultiTaskModel.load(dir), ServeSettings.defaults())) {
+ *     s.awaitClose();
+ * }
+ * }</pre>
+ */
+public final class Server implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Server.class);
+    private static final String JSON_TYPE = "application/json";
+    private static final String DEMO = "dev/mtl/serve/demo/";
+    /** Paths counted under their own name in metrics; anything else counts as "other". */
+    private static final Set<String> ENDPOINTS =
+            Set.of("/", "/demo.css", "/demo.js", "/v1/predict", "/v1/embeddings", "/v1/model", "/health", "/metrics");
+
+    private final MultiTaskModel model;
+    private final ServeSettings settings;
+    private final Metrics metrics;
+    private final Batcher batcher;
+    private final Javalin app;
+    private final Set<Output> available;
+    private final byte[] modelInfo;
+    private final StatisticsHandler requests = new StatisticsHandler();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean accepting = true;
+
+    private Server(MultiTaskModel model, ServeSettings settings) {
+        this.model = model;
+        this.settings = settings;
+        this.available = model.availableOutputs();
+        this.modelInfo = bytes(modelInfo(model, settings));
+        Batcher[] b = new Batcher[1];
+        this.metrics = new Metrics(() -> b[0] == null ? 0 : b[0].queueDepth());
+        // The real WordPiece count: exact for the token budget and for OpenAI's usage numbers.
+        this.batcher = b[0] = new Batcher(model, model.backbone().tokenizer()::encode, settings, metrics);
+        this.app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.startupWatcherEnabled = false;
+            cfg.http.prefer405over404 = true;
+            cfg.requestLogger.http((ctx, ms) -> metrics.request(endpoint(ctx), ctx.statusCode(), ms / 1000.0));
+            // Jetty's request statistics count a request until its response is complete (flushed), which
+            // is what a graceful stop must wait for; Javalin nests its servlet context inside this wrapper.
+            cfg.jetty.modifyServer(server -> {
+                server.setHandler(requests);
+                server.setStopTimeout(settings.shutdownGraceMs());
+            });
+        });
+        routes();
+    }
+
+    /** Starts serving {@code model} (which the server now owns) on the settings' host and port. */
+    public static Server start(MultiTaskModel model, ServeSettings settings) {
+        Server s = new Server(model, settings);
+        try {
+            s.app.start(settings.host(), settings.port());
+        } catch (RuntimeException e) {
+            s.batcher.close(0);
+            throw e;
+        }
+        return s;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String url() {
+        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+        return "http://" + host + ":" + port();
+    }
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    Batcher batcher() {
+        return batcher;
+    }
+
+    /** Blocks until {@link #close()} has finished (from a shutdown hook or another thread). */
+    public void awaitClose() throws InterruptedException {
+        stopped.await();
+    }
+
+    // ------------------------------------------------------------------ routes
+
+    private void routes() {
+        app.before(ctx -> {
+            if (!accepting) {
+                throw new ApiError(503, "server is shutting down");
+            }
+        });
+        app.post("/v1/predict", this::predict);
+        app.post("/v1/embeddings", this::embeddings);
+        app.get("/v1/model", ctx -> ctx.contentType(JSON_TYPE).result(modelInfo));
+        app.get(
+                "/health",
+                ctx -> json(ctx, 200, Requests.JSON.createObjectNode().put("status", "ok")));
+        app.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.render()));
+        byte[] page = resource("index.html");
+        byte[] css = resource("demo.css");
+        byte[] js = resource("demo.js");
+        app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
+        app.get("/demo.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(css));
+        app.get(
+                "/demo.js",
+                ctx -> ctx.contentType("text/javascript; charset=utf-8").result(js));
+
+        app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+        app.exception(
+                HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), statusMessage(ctx, e.getStatus())));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal error; see the server log");
+        });
+        // Javalin's own 404/405 pages are HTML or its own JSON shape; ours is {"error": ...} everywhere.
+        app.error(404, ctx -> error(ctx, 404, statusMessage(ctx, 404)));
+        app.error(405, ctx -> error(ctx, 405, statusMessage(ctx, 405)));
+    }
+
+    private static String statusMessage(Context ctx, int status) {
+        return switch (status) {
+            case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path();
+            case 405 -> "method " + ctx.method() + " not allowed on " + ctx.path();
+            default -> "HTTP " + status;
+        };
+    }
+
+    private void predict(Context ctx) {
+        JsonNode body = Requests.jsonObject(ctx, settings.maxBodyBytes());
+        List<String> texts = Requests.texts(body, settings);
+        Set<Output> tasks = Requests.tasks(body, available);
+        ObjectNode out = Requests.JSON.createObjectNode();
+        ArrayNode preds = out.putArray("predictions");
+        if (!texts.isEmpty()) {
+            for (Prediction p : run(texts, tasks).predictions()) {
+                preds.add(PredictionJson.toJson(p));
+            }
+        }
+        json(ctx, 200, out);
+    }
+
+    private void embeddings(Context ctx) {
+        JsonNode body = Requests.jsonObject(ctx, settings.maxBodyBytes());
+        List<String> input = Requests.input(body, settings);
+        // OpenAI's encoding_format: "float" (the default) or "base64", the little-endian float32 bytes
+        // base64-encoded (what OpenAI's Python client asks for by default): a quarter of the bytes and
+        // no float formatting or parsing on either side.
+        JsonNode format = body.get("encoding_format");
+        boolean base64 = false;
+        if (format != null && !format.isNull()) {
+            base64 = format.isTextual() && format.asText().equals("base64");
+            if (!base64 && !(format.isTextual() && format.asText().equals("float"))) {
+                throw new ApiError(400, "'encoding_format' must be \"float\" or \"base64\", got " + format);
+            }
+        }
+        JsonNode requestedModel = body.get("model");
+        Batcher.Result r = run(input, EnumSet.of(Output.EMBEDDING));
+        long tokens = 0;
+        for (int i = 0; i < input.size(); i++) {
+            tokens += r.tokens()[i];
+        }
+        // Written as a stream, not as a tree: a tree holds a node object per float (384 per text).
+        int dim = model.embeddingDimension();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(256 + input.size() * dim * (base64 ? 6 : 14));
+        try (JsonGenerator g = Requests.JSON.getFactory().createGenerator(buf)) {
+            g.writeStartObject();
+            g.writeStringField("object", "list");
+            g.writeArrayFieldStart("data");
+            ByteBuffer bytes = ByteBuffer.allocate(dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < input.size(); i++) {
+                float[] e = r.predictions().get(i).embedding();
+                g.writeStartObject();
+                g.writeStringField("object", "embedding");
+                g.writeNumberField("index", i);
+                if (base64) {
+                    bytes.clear();
+                    bytes.asFloatBuffer().put(e);
+                    g.writeStringField("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+                } else {
+                    g.writeArrayFieldStart("embedding");
+                    for (float x : e) {
+                        g.writeNumber(x);
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringField(
+                    "model",
+                    requestedModel != null && requestedModel.isTextual()
+                            ? requestedModel.asText()
+                            : model.backbone().name());
+            g.writeObjectFieldStart("usage");
+            g.writeNumberField("prompt_tokens", tokens);
+            g.writeNumberField("total_tokens", tokens);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        ctx.status(200).contentType(JSON_TYPE).result(buf.toByteArray());
+    }
+
+    /** Queues the texts and waits for their slice of a batch; queue full or stopping is 503, too slow 504. */
+    private Batcher.Result run(List<String> texts, Set<Output> tasks) {
+        CompletableFuture<Batcher.Result> f;
+        try {
+            f = batcher.submit(texts, tasks);
+        } catch (Batcher.Unavailable u) {
+            throw new ApiError(503, u.getMessage());
+        }
+        try {
+            return f.get(settings.timeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(false);
+            throw new ApiError(504, "no result within " + settings.timeoutMs() + " ms (--timeout-ms)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "server is shutting down");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Batcher.Unavailable u) {
+                throw new ApiError(503, u.getMessage());
+            }
+            if (e.getCause() instanceof Batcher.TimedOut t) {
+                throw new ApiError(504, t.getMessage());
+            }
+            throw new IllegalStateException("prediction failed", e.getCause());
+        }
+    }
+
+    private static ObjectNode modelInfo(MultiTaskModel m, ServeSettings s) {
+        ObjectNode o = Requests.JSON.createObjectNode();
+        o.put("backbone", m.backbone().name());
+        o.put("embedding_dimension", m.embeddingDimension());
+        o.put("max_length", m.config().maxLength());
+        ArrayNode av = o.putArray("available_tasks");
+        m.availableOutputs().forEach(t -> av.add(t.jsonName()));
+        ObjectNode tasks = o.putObject("tasks");
+        for (Map.Entry<String, TaskConfig> e : m.tasks().entrySet()) {
+            TaskConfig t = e.getValue();
+            ObjectNode x = tasks.putObject(e.getKey());
+            x.put("kind", t.kind() == TaskConfig.Kind.CLASSIFICATION ? "classification" : "ner");
+            ArrayNode labels = x.putArray("labels");
+            t.labels().forEach(labels::add);
+            if (t.kind() == TaskConfig.Kind.CLASSIFICATION) {
+                x.put("multi_label", t.multiLabel());
+            }
+        }
+        ObjectNode limits = o.putObject("limits");
+        limits.put("max_texts", s.maxTexts());
+        limits.put("max_text_chars", s.maxTextChars());
+        limits.put("max_body_bytes", s.maxBodyBytes());
+        limits.put("max_batch_tokens", s.maxBatchTokens());
+        return o;
+    }
+
+    private static String endpoint(Context ctx) {
+        String p = ctx.path();
+        return ENDPOINTS.contains(p) ? p : "other";
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        json(ctx, status, Requests.JSON.createObjectNode().put("error", message));
+    }
+
+    private static void json(Context ctx, int status, JsonNode body) {
+        ctx.status(status).contentType(JSON_TYPE).result(bytes(body));
+    }
+
+    private static byte[] bytes(JsonNode n) {
+        try {
+            return Requests.JSON.writeValueAsBytes(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = Server.class.getClassLoader().getResourceAsStream(DEMO + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + DEMO + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /**
+     * Graceful stop: refuse new connections and requests (503), wait for requests in flight (at most
+     * the grace period), stop Jetty, stop the inference thread, then close the model. Idempotent; safe
+     * from a JVM shutdown hook.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            awaitQuietly();
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownGraceMs());
+        try {
+            accepting = false;
+            for (Connector c : app.jettyServer().server().getConnectors()) {
+                // Jetty's graceful shutdown of a connector: no new connections; open ones finish
+                // their current request and are closed after its response.
+                c.shutdown();
+            }
+            while (requests.getRequestsActive() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            if (requests.getRequestsActive() > 0) {
+                LOG.warn(
+                        "{} requests still in flight after {} ms; stopping anyway",
+                        requests.getRequestsActive(),
+                        settings.shutdownGraceMs());
+            }
+            app.stop();
+            batcher.close(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("error while stopping the server", e);
+        } finally {
+            if (!batcher.isAlive()) {
+                model.close();
+            } else {
+                LOG.warn("inference thread did not stop; leaving the model open");
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void awaitQuietly() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

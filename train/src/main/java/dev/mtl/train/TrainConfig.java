@@ -1,0 +1,349 @@
+package dev.mtl.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DatabindException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.config.TaskConfig;
+import dev.mtl.data.Field;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a training run needs to know, read from YAML or JSON by {@link #load}. Checked as a whole:
+ * each section in its own record, and here what spans sections (feeds name declared tasks, every task
+ * is fed, the eval metric suits its task). Not the model's own config.json section: that is
+ * {@link dev.mtl.config.MtlConfig}, written after training with the labels the data produced.
+ *
+ * @param backbone {@value #DEFAULT_BACKBONE} for the embedded all-MiniLM-L6-v2, or a model directory
+ *     (resolved against the config file's directory by {@link #load})
+ * @param maxLength sub-tokens per input, [CLS] and [SEP] included
+ * @param datasets each feeds one or more of {@code tasks}
+ */
+public record TrainConfig(
+        @JsonProperty(value = "backbone", defaultValue = DEFAULT_BACKBONE)
+        String backbone,
+
+        @JsonProperty(value = "max_length", defaultValue = "128")
+        int maxLength,
+
+        @JsonProperty(value = "batch_size", defaultValue = "32")
+        int batchSize,
+
+        @JsonProperty(value = "epochs", defaultValue = "5") int epochs,
+        @JsonProperty(value = "seed", defaultValue = "42") long seed,
+
+        @JsonProperty(
+                value = "embedding",
+                defaultValue = "{pooling: mean, projection_dim: 0, layer_norm: false, normalize: true}")
+        EmbeddingConfig embedding,
+
+        @JsonProperty(value = "tasks", required = true) List<TaskSpec> tasks,
+        @JsonProperty(value = "datasets", required = true) List<DatasetSpec> datasets,
+
+        @JsonProperty(value = "sampling", defaultValue = "{}")
+        SamplingConfig sampling,
+
+        @JsonProperty(value = "loss", defaultValue = "{}") LossConfig loss,
+
+        @JsonProperty(value = "optimizer", defaultValue = "{}")
+        OptimizerConfig optimizer,
+
+        @JsonProperty(value = "schedule", defaultValue = "{}")
+        ScheduleConfig schedule,
+
+        @JsonProperty(value = "freeze", defaultValue = "{}") FreezeConfig freeze,
+        @JsonProperty(value = "eval", defaultValue = "{}") EvalConfig eval,
+
+        @JsonProperty(value = "checkpoint", defaultValue = "{}")
+        CheckpointConfig checkpoint) {
+
+    public static final String DEFAULT_BACKBONE = "default";
+    /** BERT's position table has 512 entries. */
+    public static final int MAX_LENGTH_LIMIT = 512;
+    /** [CLS], one token, [SEP]. */
+    private static final int MIN_LENGTH = 3;
+
+    public TrainConfig {
+        if (backbone == null || backbone.isBlank()) {
+            throw new SettingException("backbone", "must be '" + DEFAULT_BACKBONE + "' or a model directory");
+        }
+        if (maxLength < MIN_LENGTH || maxLength > MAX_LENGTH_LIMIT) {
+            throw new SettingException(
+                    "max_length", "must be in [" + MIN_LENGTH + ", " + MAX_LENGTH_LIMIT + "], got " + maxLength);
+        }
+        if (batchSize < 1 || epochs < 1) {
+            throw new SettingException(
+                    batchSize < 1 ? "batch_size" : "epochs",
+                    "must be >= 1, got " + (batchSize < 1 ? batchSize : epochs));
+        }
+        if (embedding == null) {
+            embedding = EmbeddingConfig.sentenceTransformers();
+        }
+        tasks = tasks == null ? List.of() : List.copyOf(tasks);
+        datasets = datasets == null ? List.of() : List.copyOf(datasets);
+        if (tasks.isEmpty() || datasets.isEmpty()) {
+            throw new SettingException(tasks.isEmpty() ? "tasks" : "datasets", "must list at least one");
+        }
+        sampling = sampling != null ? sampling : new SamplingConfig(SamplingStrategy.TEMPERATURE, 2.0);
+        loss = loss != null ? loss : new LossConfig(Map.of(), false, LossConfig.ClassWeights.NONE);
+        optimizer = optimizer != null
+                ? optimizer
+                : new OptimizerConfig(5e-5, 1e-3, 0.01, List.of(0.9, 0.999), 1e-8, 1, 1, 1, false);
+        schedule = schedule != null ? schedule : new ScheduleConfig(ScheduleKind.LINEAR, 0.1);
+        freeze = freeze != null ? freeze : new FreezeConfig(false, false, 0, List.of(), false);
+        eval = eval != null ? eval : new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0);
+        checkpoint = checkpoint != null ? checkpoint : new CheckpointConfig(200);
+        checkAcrossSections(tasks, datasets, loss, freeze, eval);
+    }
+
+    private static void checkAcrossSections(
+            List<TaskSpec> tasks, List<DatasetSpec> datasets, LossConfig loss, FreezeConfig freeze, EvalConfig eval) {
+        Map<String, TaskConfig.Kind> kinds = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            if (kinds.put(tasks.get(i).name(), tasks.get(i).kind()) != null) {
+                throw new SettingException(
+                        "tasks[" + i + "].name", "task '" + tasks.get(i).name() + "' is declared twice");
+            }
+            names.add(tasks.get(i).name());
+        }
+        String declared = "; tasks: " + String.join(", ", names);
+        Set<String> fed = new HashSet<>();
+        Set<String> datasetNames = new HashSet<>();
+        for (int i = 0; i < datasets.size(); i++) {
+            DatasetSpec d = datasets.get(i);
+            if (!datasetNames.add(d.name())) {
+                throw new SettingException("datasets[" + i + "].name", "data set '" + d.name() + "' is declared twice");
+            }
+            for (Map.Entry<String, Field> f : d.feeds().entrySet()) {
+                String key = "datasets[" + i + "].feeds." + f.getKey();
+                TaskConfig.Kind kind = kinds.get(f.getKey());
+                if (kind == null) {
+                    throw new SettingException(key, "'" + f.getKey() + "' is not a declared task" + declared);
+                }
+                Field wanted = Field.of(kind);
+                if (f.getValue() != wanted) {
+                    throw new SettingException(
+                            key,
+                            "'" + f.getValue().key() + "' cannot feed "
+                                    + kind.name().toLowerCase(Locale.ROOT) + " task '" + f.getKey() + "'; allowed: "
+                                    + wanted.key());
+                }
+                fed.add(f.getKey());
+            }
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            if (!fed.contains(tasks.get(i).name())) {
+                throw new SettingException(
+                        "tasks[" + i + "]",
+                        "task '" + tasks.get(i).name() + "' is fed by no data set (add it to a data set's feeds)");
+            }
+        }
+        for (String task : loss.weights().keySet()) {
+            if (!kinds.containsKey(task)) {
+                throw new SettingException("loss.weights." + task, "'" + task + "' is not a declared task" + declared);
+            }
+        }
+        for (int i = 0; i < freeze.heads().size(); i++) {
+            if (!kinds.containsKey(freeze.heads().get(i))) {
+                throw new SettingException(
+                        "freeze.heads[" + i + "]", "'" + freeze.heads().get(i) + "' is not a declared task" + declared);
+            }
+        }
+        EvalConfig.Metric metric = eval.metric();
+        if (!metric.isMean()) {
+            TaskConfig.Kind kind = kinds.get(metric.task());
+            if (kind == null) {
+                throw new SettingException("eval.metric", "'" + metric + "' names no declared task" + declared);
+            }
+            List<EvalConfig.Measure> valid = EvalConfig.Measure.validFor(kind);
+            if (!valid.contains(metric.measure())) {
+                throw new SettingException(
+                        "eval.metric",
+                        "'" + metric + "': " + kind.name().toLowerCase(Locale.ROOT) + " task '" + metric.task()
+                                + "' allows "
+                                + String.join(
+                                        ", ",
+                                        valid.stream()
+                                                .map(EvalConfig.Measure::key)
+                                                .toList()));
+            }
+        }
+    }
+
+    public boolean defaultBackbone() {
+        return DEFAULT_BACKBONE.equals(backbone);
+    }
+
+    public TaskSpec task(String name) {
+        return tasks.stream()
+                .filter(t -> t.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no task '" + name + "'"));
+    }
+
+    /**
+     * Reads a {@code .yaml}/{@code .yml} or {@code .json} file: every key known, every value valid, paths
+     * resolved against the file's directory and the data files present.
+     *
+     * @throws TrainConfigException for anything wrong in the file, as {@code file:line: problem}
+     * @throws IOException when the file itself cannot be read
+     */
+    public static TrainConfig load(Path file) throws IOException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
+        if (!yaml && !name.endsWith(".json")) {
+            throw new TrainConfigException(file, 0, "unsupported file type; allowed: .yaml, .yml, .json");
+        }
+        ObjectMapper mapper = (yaml ? YAMLMapper.builder() : JsonMapper.builder())
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS) // Pooling has no lower-case JSON names
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE) // for EmbeddingConfig
+                .build();
+        String text = Files.readString(file);
+        Map<String, Integer> lines = new HashMap<>();
+        JsonNode root;
+        try {
+            try (JsonParser parser = mapper.createParser(text)) {
+                // first line of each key path: where a message about that key should point
+                for (JsonToken t = parser.nextToken(); t != null; t = parser.nextToken()) {
+                    lines.putIfAbsent(
+                            parser.getParsingContext().pathAsPointer().toString(),
+                            parser.currentTokenLocation().getLineNr());
+                }
+            }
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new TrainConfigException(
+                    file,
+                    at == null ? 0 : at.getLineNr(),
+                    "malformed " + (yaml ? "YAML" : "JSON") + ": " + withoutSource(e.getOriginalMessage()));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new TrainConfigException(file, 0, "empty config; expected a mapping with tasks and datasets");
+        }
+        try {
+            TrainConfig config = bind(mapper, Schema.check(root, TrainConfig.class, ""));
+            return config.resolve(file.toAbsolutePath().getParent());
+        } catch (SettingException e) {
+            throw new TrainConfigException(file, line(lines, e.key()), e.getMessage());
+        }
+    }
+
+    private static TrainConfig bind(ObjectMapper mapper, JsonNode tree) {
+        try {
+            return mapper.treeToValue(tree, TrainConfig.class);
+        } catch (JsonProcessingException e) {
+            StringBuilder path = new StringBuilder();
+            if (e instanceof DatabindException d) {
+                for (JsonMappingException.Reference r : ((JsonMappingException) d).getPath()) {
+                    path.append(
+                            r.getFieldName() != null
+                                    ? (path.length() == 0 ? "" : ".") + r.getFieldName()
+                                    : "[" + r.getIndex() + "]");
+                }
+            }
+            Throwable cause = e.getCause();
+            if (cause instanceof SettingException s) {
+                throw s.under(path.toString());
+            }
+            String problem = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+            throw new SettingException(
+                    path.toString(), problem.lines().findFirst().orElse(problem));
+        }
+    }
+
+    /** Paths against {@code dir}; a data path or backbone directory that does not exist is an error now. */
+    private TrainConfig resolve(Path dir) {
+        String resolvedBackbone = backbone;
+        if (!defaultBackbone()) {
+            Path b = dir.resolve(backbone).normalize();
+            if (!Files.isDirectory(b)) {
+                throw new SettingException(
+                        "backbone",
+                        "'" + backbone + "' is not '" + DEFAULT_BACKBONE
+                                + "' or an existing model directory (resolved: " + b + ")");
+            }
+            resolvedBackbone = b.toString();
+        }
+        List<DatasetSpec> resolved = new ArrayList<>();
+        for (int i = 0; i < datasets.size(); i++) {
+            DatasetSpec d = datasets.get(i);
+            DatasetSpec r = d.resolve(dir);
+            for (Split split : Split.values()) {
+                if (r.path(split).isPresent() && !Files.exists(r.path(split).get())) {
+                    throw new SettingException(
+                            "datasets[" + i + "]." + split.name().toLowerCase(Locale.ROOT),
+                            "'" + d.path(split).get() + "' does not exist (resolved: "
+                                    + r.path(split).get() + ")");
+                }
+            }
+            resolved.add(r);
+        }
+        return new TrainConfig(
+                resolvedBackbone,
+                maxLength,
+                batchSize,
+                epochs,
+                seed,
+                embedding,
+                tasks,
+                resolved,
+                sampling,
+                loss,
+                optimizer,
+                schedule,
+                freeze,
+                eval,
+                checkpoint);
+    }
+
+    /**
+     * The parser's message on one line: SnakeYAML puts context and problem on unindented lines between
+     * indented snippets ("while parsing a flow sequence" … "expected ',' or ']'"); Jackson appends "(for
+     * Array starting at [Source: ...])" noise.
+     */
+    private static String withoutSource(String message) {
+        String first = String.join(
+                "; ",
+                message.lines()
+                        .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                        .map(String::strip)
+                        .toList());
+        return first.replaceAll("\\s*\\(for [^(]*starting at \\[Source:.*$", "").replaceAll("\\s*at \\[Source:.*$", "");
+    }
+
+    /** Line of the key, or of the nearest enclosing key the file has (a missing key points at its section). */
+    private static int line(Map<String, Integer> lines, String key) {
+        String pointer = key.isEmpty()
+                ? ""
+                : "/" + key.replace("[", "/").replace("]", "").replace(".", "/");
+        while (true) {
+            Integer line = lines.get(pointer);
+            if (line != null || pointer.isEmpty()) {
+                return line == null ? 0 : line;
+            }
+            pointer = pointer.substring(0, pointer.lastIndexOf('/'));
+        }
+    }
+}
