@@ -1,6 +1,7 @@
 package dev.mtl;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Starts DJL's PyTorch engine with the network switched off. DJL sends usage telemetry at start-up
@@ -23,8 +24,28 @@ public final class Engines {
         return NDManager.newBaseManager("PyTorch");
     }
 
-    /** Turns autograd off on the calling thread (DJL leaves it on for new threads). */
-    public static void inferenceMode() {
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    /** Autograd switched off on this thread until closed; then the thread's previous mode is back. */
+    public static final class NoGrad implements AutoCloseable {
+        private final boolean previous;
+
+        private NoGrad() {
+            previous = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    /**
+     * Switches autograd off on the calling thread for a block: {@code try (var g = Engines.noGrad())}.
+     * Autograd mode is per thread in PyTorch, and a library call must not leave a caller who trains on
+     * the same thread without gradients.
+     */
+    public static NoGrad noGrad() {
+        ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library before its grad mode is read
+        return new NoGrad();
     }
 }

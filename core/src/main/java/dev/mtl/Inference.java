@@ -60,7 +60,18 @@ final class Inference {
             throw new IllegalArgumentException("max length " + options.maxLength() + " exceeds the model's "
                     + "max_position_embeddings " + backbone.config().maxPositionEmbeddings());
         }
-        Engines.inferenceMode();
+        try (Engines.NoGrad g = Engines.noGrad()) {
+            return runWithoutGrad(model, inputs, heads, options, progress);
+        }
+    }
+
+    private static Map<Head<?, ?>, Object[]> runWithoutGrad(
+            MultiTaskModel model,
+            List<Alignment> inputs,
+            List<Head<?, ?>> heads,
+            InferenceOptions options,
+            IntConsumer progress) {
+        Backbone backbone = model.backbone();
         int n = inputs.size();
         List<List<Segment>> byInput = windows(inputs, options, backbone);
         boolean sentenceHeads = heads.stream().anyMatch(h -> h.input() == Head.Input.SENTENCE);

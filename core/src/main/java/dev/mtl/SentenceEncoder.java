@@ -83,11 +83,11 @@ public final class SentenceEncoder implements AutoCloseable {
 
     /** The last hidden state of each sequence (no windowing), for parity checks and debugging. */
     public float[][][] lastHiddenStates(List<long[]> sequences) {
-        Engines.inferenceMode();
         Backbone b = model.backbone();
         int hidden = b.config().hiddenSize();
         float[][][] out = new float[sequences.size()][][];
-        try (NDManager m = b.manager().newSubManager()) {
+        try (Engines.NoGrad g = Engines.noGrad();
+                NDManager m = b.manager().newSubManager()) {
             PaddedBatch p = PaddedBatch.of(sequences, b.tokenizer().padId());
             Shape shape = new Shape(p.batchSize(), p.length());
             float[] flat = b.model()

@@ -21,8 +21,6 @@ public final class BertEmbeddings extends HfModule {
     private final int hidden;
     /** Word-table rows looked up in training since the last {@link #drainWordRows}; null: not tracked. */
     private java.util.BitSet wordRows;
-    /** Whether the last training lookup of the word table took the sparse-gradient path (tests). */
-    boolean lastWordLookupSparse;
 
     public BertEmbeddings(BertConfig c) {
         this.hidden = c.hiddenSize();
@@ -85,11 +83,15 @@ public final class BertEmbeddings extends HfModule {
             }
         }
         NDArray table = value(words);
-        boolean sparse = table.hasGradient() && hasDenseGradient(table);
-        lastWordLookupSparse = sparse;
+        boolean sparse = sparseBackward(table);
         return ids.getNDArrayInternal()
                 .embedding(ids, table, sparse ? SparseFormat.COO : SparseFormat.DENSE)
                 .singletonOrThrow();
+    }
+
+    /** Whether a lookup of {@code table} now gets a sparse gradient: once PyTorch holds a dense one for it. */
+    static boolean sparseBackward(NDArray table) {
+        return table.hasGradient() && hasDenseGradient(table);
     }
 
     /** Whether PyTorch already holds a dense float gradient for {@code a} (false on other engines). */

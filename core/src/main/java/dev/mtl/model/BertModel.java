@@ -53,7 +53,7 @@ public final class BertModel extends HfModule {
         return layers;
     }
 
-    /** How many times the encoder has run; lets tests check that heads share one pass. */
+    /** How many times the encoder has run (the server exports it; every head shares one pass). */
     public long forwardCount() {
         return forwardCount.get();
     }

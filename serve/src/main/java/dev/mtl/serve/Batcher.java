@@ -1,7 +1,6 @@
 package dev.mtl.serve;
 
 import ai.djl.huggingface.tokenizers.Encoding;
-import dev.mtl.Engines;
 import dev.mtl.InferenceOptions;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
@@ -139,8 +138,6 @@ final class Batcher implements AutoCloseable {
     }
 
     private void loop() {
-        // Autograd is on by default on every new thread; inference needs no graph.
-        Engines.inferenceMode();
         while (running || carried != null || !queue.isEmpty()) {
             try {
                 awaitUnpaused();

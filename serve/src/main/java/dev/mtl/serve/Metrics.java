@@ -6,9 +6,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
- * The server's counters in Prometheus' text exposition format (version 0.0.4), written by hand: four
+ * The server's counters in Prometheus' text exposition format (version 0.0.4), written by hand: six
  * metric families do not justify a client library and its registry. Endpoint labels come from a
  * fixed set (unknown paths count as {@code other}), so a scanner cannot blow up the series count.
  */
@@ -29,9 +30,11 @@ final class Metrics {
     final Histogram batchTexts = new Histogram(BATCH_BOUNDS);
     private final LongAdder texts = new LongAdder();
     private final IntSupplier queueDepth;
+    private final LongSupplier encoderPasses;
 
-    Metrics(IntSupplier queueDepth) {
+    Metrics(IntSupplier queueDepth, LongSupplier encoderPasses) {
         this.queueDepth = queueDepth;
+        this.encoderPasses = encoderPasses;
     }
 
     void request(String endpoint, int status, double seconds) {
@@ -82,6 +85,12 @@ final class Metrics {
         out.append("# HELP mtl_texts_total Texts run through the model.\n");
         out.append("# TYPE mtl_texts_total counter\n");
         out.append("mtl_texts_total ").append(texts.sum()).append('\n');
+
+        out.append("# HELP mtl_encoder_passes_total Forward passes of the encoder (one per length-sorted batch).\n");
+        out.append("# TYPE mtl_encoder_passes_total counter\n");
+        out.append("mtl_encoder_passes_total ")
+                .append(encoderPasses.getAsLong())
+                .append('\n');
 
         out.append("# HELP mtl_queue_depth Requests waiting for the inference thread.\n");
         out.append("# TYPE mtl_queue_depth gauge\n");

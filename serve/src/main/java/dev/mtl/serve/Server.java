@@ -74,7 +74,8 @@ public final class Server implements AutoCloseable {
         this.available = model.availableOutputs();
         this.modelInfo = bytes(modelInfo(model, settings));
         Batcher[] b = new Batcher[1];
-        this.metrics = new Metrics(() -> b[0] == null ? 0 : b[0].queueDepth());
+        this.metrics = new Metrics(
+                () -> b[0] == null ? 0 : b[0].queueDepth(), model.backbone().model()::forwardCount);
         // The real WordPiece count: exact for the token budget and for OpenAI's usage numbers.
         this.batcher = b[0] = new Batcher(model, model.backbone().tokenizer()::encode, settings, metrics);
         this.app = Javalin.create(cfg -> {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mtl.Engines;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
 import dev.mtl.PredictionJson;
@@ -37,7 +36,6 @@ class ApiTest {
     @BeforeAll
     static void start() throws Exception {
         Path model = ServeFixture.writeTinyModel(tmp);
-        Engines.inferenceMode();
         direct = MultiTaskModel.load(model);
         f = ServeFixture.start(model, ServeSettings.defaults());
     }
@@ -208,6 +206,10 @@ class ApiTest {
         assertTrue(m.contains("mtl_http_request_duration_seconds_bucket{endpoint=\"/v1/predict\",le=\"+Inf\"} "), m);
         assertTrue(m.contains("# TYPE mtl_batch_requests histogram\n"), m);
         assertTrue(m.contains("# TYPE mtl_queue_depth gauge\nmtl_queue_depth 0\n"), m);
+        long passes = metric(m, "mtl_encoder_passes_total");
+        f.post("/v1/predict", body(Map.of("texts", List.of("play", "new york"))));
+        assertEquals(
+                passes + 1, metric(f.get("/metrics").body(), "mtl_encoder_passes_total"), "two short texts, one pass");
         for (String line : m.split("\n")) {
             assertTrue(line.startsWith("#") || line.matches("[a-z_]+(\\{[^}]*\\})? [0-9.e+-]+"), "bad line: " + line);
         }
@@ -231,5 +233,14 @@ class ApiTest {
         List<String> out = new java.util.ArrayList<>();
         j.fieldNames().forEachRemaining(out::add);
         return out;
+    }
+
+    private static long metric(String exposition, String name) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Long.parseLong(line.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError(name + " not in " + exposition);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mtl.Engines;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.PredictionJson;
 import dev.mtl.config.Output;
@@ -70,7 +69,6 @@ class BatchingTest {
         int perThread = 20;
         List<String> texts = distinctTexts(threads * perThread * 3, 7);
         Map<String, JsonNode> expected = new HashMap<>();
-        Engines.inferenceMode();
         try (MultiTaskModel direct = MultiTaskModel.load(model)) {
             var preds = direct.predict(texts, EnumSet.allOf(Output.class));
             for (int i = 0; i < texts.size(); i++) {

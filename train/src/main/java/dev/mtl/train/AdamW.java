@@ -73,8 +73,6 @@ public final class AdamW implements AutoCloseable {
     private final NDManager state;
     private final Map<String, NDArray[]> moments = new LinkedHashMap<>();
     private long steps;
-    /** Groups of the last step that took DJL's native update (no direct view); tests check it. */
-    int lastFallbacks;
 
     public AdamW(NDManager parent, float beta1, float beta2, float eps) {
         this.beta1 = beta1;
@@ -150,8 +148,6 @@ public final class AdamW implements AutoCloseable {
                     sq += grads.get(i).square().sum().getFloat();
                 }
             }
-            lastFallbacks =
-                    (int) java.util.Arrays.stream(views).filter(v -> v == null).count();
             double norm = Math.sqrt(sq);
             if (!Double.isFinite(norm)) { // a NaN or infinite gradient: change nothing, let the caller decide
                 steps--;
