@@ -266,4 +266,41 @@ class MultiTaskModelTest {
             assertEquals(List.of("hello", "world"), p.words());
         }
     }
+
+    @Test
+    void predictionDecodesWhatTheSharedForwardPassComputes() throws Exception {
+        try (MultiTaskModel m = tinyModel(false);
+                ai.djl.ndarray.NDManager bm = m.backbone().manager().newSubManager();
+                Engines.NoGrad g = Engines.noGrad()) {
+            List<String> texts = List.of("play the music", "new york");
+            List<Prediction> p = m.predict(texts, EnumSet.allOf(Output.class));
+            List<long[]> ids = texts.stream()
+                    .map(t -> m.backbone().tokenizer().encode(t).getIds())
+                    .toList();
+            var intent = m.head("intent");
+            MultiTaskModel.Forward f = m.forward(
+                    bm,
+                    dev.mtl.tokenize.PaddedBatch.of(
+                            ids, m.backbone().tokenizer().padId()),
+                    List.of(m.embeddingHead(), intent),
+                    false);
+            float[] embeddings = f.output(m.embeddingHead()).toFloatArray();
+            float[] logits = f.output(intent).toFloatArray();
+            for (int i = 0; i < texts.size(); i++) {
+                assertArrayEquals(
+                        java.util.Arrays.copyOfRange(embeddings, i * 16, (i + 1) * 16),
+                        p.get(i).embedding(),
+                        1e-5f);
+                double[] e = new double[3];
+                double sum = 0;
+                for (int l = 0; l < 3; l++) {
+                    e[l] = Math.exp(logits[i * 3 + l]);
+                    sum += e[l];
+                }
+                var scores = p.get(i).classification().get("intent").scores();
+                assertEquals(e[0] / sum, scores.get("PlayMusic"), 1e-5);
+                assertEquals(e[2] / sum, scores.get("BookRestaurant"), 1e-5);
+            }
+        }
+    }
 }
