@@ -2,14 +2,13 @@ package dev.mtl.eval;
 
 import dev.mtl.eval.MetricsLog.Evaluation;
 import dev.mtl.eval.MetricsLog.TrainStep;
+import dev.mtl.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -87,7 +86,7 @@ public final class TrainingReport {
         List<Evaluation> dev = log.evaluations(DEV_SPLIT);
         boolean hasDev = writePlot(devChart(dev), outputDir.resolve(DEV_PLOT));
         String html = html(info, log, bestDev(dev), hasLoss, hasDev);
-        writeAtomically(outputDir.resolve(REPORT_FILE), out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(outputDir.resolve(REPORT_FILE), html.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Per task-metric in {@link MetricsLog#HEADLINE_METRICS}: the highest value, ties to the earliest step. */
@@ -204,7 +203,7 @@ public final class TrainingReport {
             Files.deleteIfExists(target);
             return false;
         }
-        writeAtomically(target, out -> BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG));
+        AtomicFiles.write(target, out -> BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG));
         return true;
     }
 
@@ -368,25 +367,5 @@ public final class TrainingReport {
             }
         }
         return out.toString();
-    }
-
-    // ---- files ----
-
-    private interface Body {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    /** Temp file in the same directory (so the rename cannot cross file systems), then an atomic rename. */
-    private static void writeAtomically(Path target, Body body) throws IOException {
-        Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
-        try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temp))) {
-                body.writeTo(out);
-            }
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
     }
 }
