@@ -12,7 +12,6 @@ import dev.mtl.embedding.EmbeddingHead;
 import dev.mtl.embedding.Pooler;
 import dev.mtl.heads.ClassPrediction;
 import dev.mtl.heads.Head;
-import dev.mtl.heads.Heads;
 import dev.mtl.heads.NerResult;
 import dev.mtl.model.ParameterTable;
 import dev.mtl.tokenize.Alignment;
@@ -74,7 +73,7 @@ public final class MultiTaskModel implements AutoCloseable {
         List<ParameterTable> tables = new ArrayList<>();
         tables.add(ParameterTable.of(embeddingHead, EMBEDDING_PREFIX));
         for (TaskConfig t : config.tasks()) {
-            Head<?, ?> h = Heads.create(t, hidden);
+            Head<?, ?> h = Heads.create(t, hidden, embeddingHead);
             tasks.put(t.name(), t);
             heads.put(t.name(), h);
             tables.add(ParameterTable.of(h, HEADS_PREFIX + t.name() + "."));
@@ -284,7 +283,9 @@ public final class MultiTaskModel implements AutoCloseable {
         if (requested.contains(Output.EMBEDDING)) {
             out.add(embeddingHead);
         }
-        heads.values().stream().filter(h -> requested.contains(h.output())).forEach(out::add);
+        heads.values().stream()
+                .filter(h -> h.output() != Output.EMBEDDING && requested.contains(h.output()))
+                .forEach(out::add); // an embedding task's output is the embedding head's
         return out;
     }
 

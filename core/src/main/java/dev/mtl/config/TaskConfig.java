@@ -19,6 +19,12 @@ import java.util.Locale;
  * @param multiLabel classification with sigmoid per label (several labels per text) instead of softmax
  * @param threshold probability at or above which a label is predicted in multi-label mode
  * @param crf NER only: a CRF layer on top of the token logits (trainable transitions, Viterbi decoding)
+ * @param loss embedding only: the objective that trains the shared embedding head through the encoder
+ * @param scale embedding only: the similarity scale (inverse temperature) of CoSENT, multiple-negatives
+ *     ranking and supervised contrastive losses (default: the loss's own, see {@link EmbeddingLoss})
+ * @param symmetric embedding only: multiple-negatives ranking in both directions (anchor → positive and
+ *     positive → anchor)
+ * @param margin embedding only: the batch-hard triplet margin on L2-normalised embeddings
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -31,15 +37,25 @@ public record TaskConfig(
         @JsonProperty("dropout") double dropout,
         @JsonProperty("multi_label") boolean multiLabel,
         @JsonProperty("threshold") double threshold,
-        @JsonProperty("crf") boolean crf) {
+        @JsonProperty("crf") boolean crf,
+        @JsonProperty("loss") EmbeddingLoss loss,
+        @JsonProperty("scale") Double scale,
+        @JsonProperty("symmetric") Boolean symmetric,
+        @JsonProperty("margin") Double margin) {
 
-    /** The two kinds of head. */
+    /** The kinds of task. */
     public enum Kind {
         @JsonProperty("classification")
         CLASSIFICATION,
         @JsonProperty("ner")
-        NER
+        NER,
+        /** An objective on the shared sentence-embedding head; it has no head of its own. */
+        @JsonProperty("embedding")
+        EMBEDDING
     }
+
+    /** The batch-hard triplet margin by default, for L2-normalised embeddings (distances in [0, 2]). */
+    public static final double DEFAULT_MARGIN = 0.5;
 
     public static final double DEFAULT_DROPOUT = 0.1;
     public static final double DEFAULT_THRESHOLD = 0.5;
@@ -50,9 +66,28 @@ public record TaskConfig(
             throw new IllegalArgumentException("task name '" + name + "' must match [A-Za-z0-9_-]+");
         }
         if (kind == null) {
-            throw new IllegalArgumentException("task '" + name + "': kind must be classification or ner");
+            throw new IllegalArgumentException("task '" + name + "': kind must be classification, ner or embedding");
         }
-        if (labels == null || labels.size() < (kind == Kind.NER ? 1 : 2)) {
+        if (kind == Kind.EMBEDDING) {
+            labels = labels == null ? List.of() : labels;
+            if (loss == null) {
+                throw new IllegalArgumentException("task '" + name + "': an embedding task needs a loss: one of "
+                        + java.util.Arrays.stream(EmbeddingLoss.values())
+                                .map(EmbeddingLoss::key)
+                                .toList());
+            }
+            scale = scale == null ? loss.defaultScale() : scale;
+            symmetric = symmetric != null && symmetric;
+            margin = margin == null ? DEFAULT_MARGIN : margin;
+            if (!(scale >= 0) || Double.isInfinite(scale) || !(margin >= 0) || Double.isInfinite(margin)) {
+                throw new IllegalArgumentException(
+                        "task '" + name + "': scale and margin must be finite and >= 0, got " + scale + ", " + margin);
+            }
+        } else if (loss != null || scale != null || symmetric != null || margin != null) {
+            throw new IllegalArgumentException(
+                    "task '" + name + "': loss, scale, symmetric and margin apply to embedding tasks only");
+        }
+        if (labels == null || labels.size() < (kind == Kind.NER ? 1 : kind == Kind.EMBEDDING ? 0 : 2)) {
             throw new IllegalArgumentException("task '" + name + "': labels must list at least "
                     + (kind == Kind.NER ? "1 tag" : "2 labels") + ", got " + labels);
         }
@@ -82,6 +117,20 @@ public record TaskConfig(
         }
     }
 
+    /** A classification or NER task (the embedding-only fields unset). */
+    public TaskConfig(
+            String name,
+            Kind kind,
+            List<String> labels,
+            int hiddenSize,
+            String activation,
+            double dropout,
+            boolean multiLabel,
+            double threshold,
+            boolean crf) {
+        this(name, kind, labels, hiddenSize, activation, dropout, multiLabel, threshold, crf, null, null, null, null);
+    }
+
     public static TaskConfig classification(String name, List<String> labels) {
         return new TaskConfig(
                 name, Kind.CLASSIFICATION, labels, 0, "gelu", DEFAULT_DROPOUT, false, DEFAULT_THRESHOLD, false);
@@ -91,7 +140,14 @@ public record TaskConfig(
         return new TaskConfig(name, Kind.NER, tags, 0, null, DEFAULT_DROPOUT, false, DEFAULT_THRESHOLD, crf);
     }
 
+    /** An embedding objective with the loss's default settings. */
+    public static TaskConfig embedding(String name, EmbeddingLoss loss, List<String> labels) {
+        return new TaskConfig(
+                name, Kind.EMBEDDING, labels, 0, null, 0, false, DEFAULT_THRESHOLD, false, loss, null, null, null);
+    }
+
     public TaskConfig withMultiLabel(boolean m) {
-        return new TaskConfig(name, kind, labels, hiddenSize, activation, dropout, m, threshold, crf);
+        return new TaskConfig(
+                name, kind, labels, hiddenSize, activation, dropout, m, threshold, crf, loss, scale, symmetric, margin);
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A head on the shared encoder: its own parameters, its forward pass on what it reads of the encoder's
  * output, its loss against targets, and the decoding of its output into one result per input. Every
- * head kind implements this, the sentence-embedding head included; {@link Heads#create} maps a task's
+ * head kind implements this, the sentence-embedding head included; {@link dev.mtl.Heads#create} maps a task's
  * config to its head. The model runs the encoder once and each requested head on its input; training
  * and inference share that forward pass.
  *

@@ -38,9 +38,9 @@ class HeadContractTest {
 
     @Test
     void theRegistryPicksTheHeadOfEachKind() {
-        Head<?, ?> cls = Heads.create(TaskConfig.classification("intent", List.of("a", "b")), 8);
-        Head<?, ?> tok = Heads.create(TaskConfig.ner("slots", List.of("O", "B-x", "I-x"), false), 8);
-        Head<?, ?> crf = Heads.create(TaskConfig.ner("slots", List.of("O", "B-x", "I-x"), true), 8);
+        Head<?, ?> cls = dev.mtl.Heads.create(TaskConfig.classification("intent", List.of("a", "b")), 8, null);
+        Head<?, ?> tok = dev.mtl.Heads.create(TaskConfig.ner("slots", List.of("O", "B-x", "I-x"), false), 8, null);
+        Head<?, ?> crf = dev.mtl.Heads.create(TaskConfig.ner("slots", List.of("O", "B-x", "I-x"), true), 8, null);
         assertInstanceOf(ClassificationHead.class, cls);
         assertInstanceOf(TokenClassificationHead.class, tok);
         assertInstanceOf(CrfHead.class, crf);
@@ -129,5 +129,36 @@ class HeadContractTest {
                 "1 tags for 2 words (task 's')",
                 assertThrows(IllegalArgumentException.class, () -> tagger.target(List.of("O"), a))
                         .getMessage());
+    }
+
+    @Test
+    void anEmbeddingTaskReadsPairsLaidOutByTextAndTrainsTheSharedHead() {
+        EmbeddingHead shared = new EmbeddingHead(new EmbeddingConfig(Pooling.MEAN, 0, false, true), 2, 1e-12);
+        var cosent = new dev.mtl.embedding.EmbeddingTaskHead(
+                TaskConfig.embedding("sim", dev.mtl.config.EmbeddingLoss.COSENT, List.of()), shared);
+        assertEquals(
+                List.of(), List.copyOf(ParameterTable.of(cosent, "").params().keySet()), "no parameters");
+        assertEquals(Output.EMBEDDING, cosent.output());
+        // Rows: the first texts of two pairs, then their second texts.
+        NDArray rows = m.create(new float[] {1, 0, 0, 1, 1, 0.2f, 1, 1}, new Shape(4, 2));
+        NDArray e = cosent.forward(rows, true);
+        float[] scores = {0.9f, 0.1f};
+        float expected = dev.mtl.embedding.EmbeddingLosses.cosent(e.get("0:2"), e.get("2:4"), scores, 20f)
+                .getFloat();
+        assertEquals(expected, cosent.loss(e, List.of(0.9f, 0.1f)).getFloat(), 1e-6);
+        assertEquals(0.9f, (Float) cosent.target(List.of("0.9"), null), 0);
+        var mse = new dev.mtl.embedding.EmbeddingTaskHead(
+                TaskConfig.embedding("sim", dev.mtl.config.EmbeddingLoss.COSINE_MSE, List.of()), shared);
+        assertEquals(
+                "score 3.8 is outside [-1, 1], the range of a cosine (cosine_mse compares them; scale the scores, "
+                        + "or use cosent)",
+                assertThrows(IllegalArgumentException.class, () -> mse.target(List.of("3.8"), null))
+                        .getMessage());
+        var supcon = new dev.mtl.embedding.EmbeddingTaskHead(
+                TaskConfig.embedding("topic", dev.mtl.config.EmbeddingLoss.SUPCON, List.of("a", "b")), shared);
+        assertEquals(1, supcon.target(List.of("b"), null));
+        float sc = dev.mtl.embedding.EmbeddingLosses.supervisedContrastive(e, new int[] {0, 1, 0, 1}, 0.1f)
+                .getFloat();
+        assertEquals(sc, supcon.loss(e, List.of(0, 1, 0, 1)).getFloat(), 1e-6);
     }
 }

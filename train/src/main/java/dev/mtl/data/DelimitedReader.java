@@ -57,21 +57,43 @@ public final class DelimitedReader {
 
     /**
      * @param header the first record names the columns (required when a column is picked by name)
+     * @param label the label column; null for a file of sentence pairs
      * @param labelSeparator splits a label field into several labels; null keeps it whole
+     * @param textPair the second text of a pair, or null: then each record is a labelled text
+     * @param score a pair's similarity score, or null (positive pairs)
      */
     public record Options(
-            char delimiter, boolean header, Column text, Column label, String labelSeparator, Charset charset) {
+            char delimiter,
+            boolean header,
+            Column text,
+            Column label,
+            String labelSeparator,
+            Charset charset,
+            Column textPair,
+            Column score) {
         public Options {
             Objects.requireNonNull(text, "text");
-            Objects.requireNonNull(label, "label");
             Objects.requireNonNull(charset, "charset");
-            if (!header && (text.byName() || label.byName())) {
-                throw new IllegalArgumentException(
-                        "columns picked by name need header=true, got text=" + text + ", label=" + label);
+            if ((label == null) == (textPair == null)) {
+                throw new IllegalArgumentException("a label column or a text-pair column, one of the two");
+            }
+            if (score != null && textPair == null) {
+                throw new IllegalArgumentException("a score column needs a text-pair column");
+            }
+            for (Column c : java.util.Arrays.asList(text, label, textPair, score)) {
+                if (!header && c != null && c.byName()) {
+                    throw new IllegalArgumentException("columns picked by name need header=true, got " + c);
+                }
             }
             if (labelSeparator != null && labelSeparator.isEmpty()) {
                 throw new IllegalArgumentException("labelSeparator must be null or non-empty, got \"\"");
             }
+        }
+
+        /** A labelled-text file. */
+        public Options(
+                char delimiter, boolean header, Column text, Column label, String labelSeparator, Charset charset) {
+            this(delimiter, header, text, label, labelSeparator, charset, null, null);
         }
 
         /** Comma-separated with a header row, UTF-8, single labels. */
@@ -86,11 +108,16 @@ public final class DelimitedReader {
         }
 
         public Options withCharset(Charset cs) {
-            return new Options(delimiter, header, text, label, labelSeparator, cs);
+            return new Options(delimiter, header, text, label, labelSeparator, cs, textPair, score);
         }
 
         public Options withLabelSeparator(String separator) {
-            return new Options(delimiter, header, text, label, separator, charset);
+            return new Options(delimiter, header, text, label, separator, charset, textPair, score);
+        }
+
+        /** The same layout read as sentence pairs: the second text, and its score if {@code score} is not null. */
+        public Options withPairs(Column pair, Column scoreColumn) {
+            return new Options(delimiter, header, text, null, null, charset, pair, scoreColumn);
         }
     }
 
@@ -112,8 +139,9 @@ public final class DelimitedReader {
         List<Example> examples = new ArrayList<>();
         try (CSVParser parser = parseOrFail(path, content, format)) {
             if (options.header()) {
-                for (Column c : List.of(options.text(), options.label())) {
-                    if (c.byName() && !parser.getHeaderMap().containsKey(c.name())) {
+                for (Column c :
+                        java.util.Arrays.asList(options.text(), options.label(), options.textPair(), options.score())) {
+                    if (c != null && c.byName() && !parser.getHeaderMap().containsKey(c.name())) {
                         throw new DataFormatException(
                                 path, 1, "no column " + c + " in header " + parser.getHeaderNames());
                     }
@@ -134,6 +162,11 @@ public final class DelimitedReader {
                 }
                 int line = lines.lineOf(record.getCharacterPosition());
                 String text = field(path, line, record, options.text());
+                if (options.textPair() != null) {
+                    examples.add(pair(path, line, record, text));
+                    nextLine = parser.getCurrentLineNumber() + 1;
+                    continue;
+                }
                 String label = field(path, line, record, options.label()).strip();
                 if (label.isEmpty()) {
                     throw new DataFormatException(path, line, "empty label in column " + options.label());
@@ -147,6 +180,28 @@ public final class DelimitedReader {
             }
         }
         return examples;
+    }
+
+    private Example pair(Path path, int line, CSVRecord record, String text) {
+        String pair = field(path, line, record, options.textPair());
+        if (text.isBlank() || pair.isBlank()) {
+            throw new DataFormatException(
+                    path, line, "empty text in column " + (text.isBlank() ? options.text() : options.textPair()));
+        }
+        Double score = null;
+        if (options.score() != null) {
+            String s = field(path, line, record, options.score()).strip();
+            try {
+                score = Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                score = Double.NaN;
+            }
+            if (!Double.isFinite(score)) {
+                throw new DataFormatException(
+                        path, line, "score '" + s + "' in column " + options.score() + " is not a number");
+            }
+        }
+        return Example.pair(path.getFileName() + ":" + line, text, pair, score, null);
     }
 
     private static CSVParser parseOrFail(Path path, String content, CSVFormat format) throws IOException {

@@ -3,14 +3,18 @@ package dev.mtl.data;
 import java.util.List;
 
 /**
- * One training or evaluation example as read from a file, for any mix of the three tasks: sentence
+ * One training or evaluation example as read from a file, for any mix of the tasks: sentence
  * classification ({@code labels}; a list so multi-label sources such as ATIS {@code a#b} fit), token
- * tagging ({@code tokens} + IOB2 {@code tags}) and span NER ({@code entities} over {@code text}). A field
- * the source does not label is an empty list, never null. Not tokenized into sub-words: that is
- * {@code tokenize}'s job.
+ * tagging ({@code tokens} + IOB2 {@code tags}), span NER ({@code entities} over {@code text}), and
+ * sentence pairs for the embedding ({@code pair}, with a similarity {@code score}, or as an anchor and
+ * its positive with an optional hard {@code negative}). A field the source does not label is an empty
+ * list or null, never a placeholder. Not tokenized into sub-words: that is {@code tokenize}'s job.
  *
  * @param id where the example came from, {@code file:line} of its first line
- * @param text the text; for token sources the tokens joined by single spaces
+ * @param text the text (an anchor, for pairs); for token sources the tokens joined by single spaces
+ * @param pair the second text of a pair (its positive), or null
+ * @param negative a hard negative for {@code text}, or null; only with a pair
+ * @param score the pair's similarity score, or null; only with a pair
  */
 public record Example(
         String id,
@@ -18,7 +22,10 @@ public record Example(
         List<String> tokens,
         List<String> tags,
         List<String> labels,
-        List<CharEntity> entities) {
+        List<CharEntity> entities,
+        String pair,
+        String negative,
+        Double score) {
 
     public Example {
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
@@ -34,5 +41,27 @@ public record Example(
                         id + ": entity " + e + " outside text of length " + (text == null ? 0 : text.length()));
             }
         }
+        if (pair == null && (negative != null || score != null)) {
+            throw new IllegalArgumentException(id + ": a negative or a score needs a pair");
+        }
+        if (score != null && !Double.isFinite(score)) {
+            throw new IllegalArgumentException(id + ": score " + score + " is not a finite number");
+        }
+    }
+
+    /** A labelled, tagged or span-annotated text. */
+    public Example(
+            String id,
+            String text,
+            List<String> tokens,
+            List<String> tags,
+            List<String> labels,
+            List<CharEntity> entities) {
+        this(id, text, tokens, tags, labels, entities, null, null, null);
+    }
+
+    /** A sentence pair: {@code text} and {@code pair}, with a similarity score and a hard negative if known. */
+    public static Example pair(String id, String text, String pair, Double score, String negative) {
+        return new Example(id, text, List.of(), List.of(), List.of(), List.of(), pair, negative, score);
     }
 }

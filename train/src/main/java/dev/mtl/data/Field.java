@@ -1,47 +1,72 @@
 package dev.mtl.data;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.mtl.config.TaskConfig;
 import dev.mtl.tokenize.Alignment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * An example field that can feed a task: sentence labels (classification) or word tags (NER). A
- * dataset's {@code feeds} map each task to one; the field's gold strings become the task head's target.
+ * An example field that can feed a task: sentence labels (classification, or an embedding objective
+ * over labelled texts), word tags (NER), scored pairs or positive pairs (embedding objectives). A
+ * dataset's {@code feeds} map each task to one; the field's gold strings become the task head's target,
+ * and the field decides which texts of an example the encoder reads ({@link #texts}).
  */
 public enum Field {
     @JsonProperty("label")
     LABEL,
     @JsonProperty("tags")
-    TAGS;
+    TAGS,
+    /** A pair of texts with a similarity score (STS): the encoder reads both. */
+    @JsonProperty("score")
+    SCORE,
+    /** An anchor and its positive, and a hard negative where given: the encoder reads each. */
+    @JsonProperty("pair")
+    PAIR;
 
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The field that trains and scores a task of this kind. */
-    public static Field of(TaskConfig.Kind kind) {
-        return kind == TaskConfig.Kind.NER ? TAGS : LABEL;
+    /** Whether the encoder reads pairs of texts (or triples) for this field, rather than one text. */
+    public boolean pairs() {
+        return this == SCORE || this == PAIR;
     }
 
     /** Whether the example carries this field. */
     public boolean presentIn(Example e) {
-        return this == LABEL
-                ? !e.labels().isEmpty()
-                : !e.tags().isEmpty() || !e.entities().isEmpty();
+        return switch (this) {
+            case LABEL -> !e.labels().isEmpty();
+            case TAGS -> !e.tags().isEmpty() || !e.entities().isEmpty();
+            case SCORE -> e.pair() != null && e.score() != null;
+            case PAIR -> e.pair() != null;
+        };
     }
 
     /**
-     * The example's gold strings for this field: its labels, or one tag per word of {@code input} (for a
-     * raw-text example, its character-span entities turned into word tags).
+     * The texts of the example the encoder reads for this field: the text alone for labels and tags;
+     * the text and its pair; and the hard negative where the example has one.
+     */
+    public List<String> texts(Example e) {
+        return switch (this) {
+            case LABEL, TAGS -> List.of(e.text());
+            case SCORE -> List.of(e.text(), e.pair());
+            case PAIR -> e.negative() == null ? List.of(e.text(), e.pair()) : List.of(e.text(), e.pair(), e.negative());
+        };
+    }
+
+    /**
+     * The example's gold strings for this field: its labels; one tag per word of {@code input} (for a
+     * raw-text example, its character-span entities turned into word tags); a pair's score; nothing for
+     * a positive pair (its target is its place in the batch).
      */
     public List<String> gold(Example e, Alignment input) {
-        if (this == LABEL) {
-            return e.labels();
-        }
-        return e.tokens().isEmpty() ? tagsFromSpans(e, input) : e.tags();
+        return switch (this) {
+            case LABEL -> e.labels();
+            case TAGS -> e.tokens().isEmpty() ? tagsFromSpans(e, input) : e.tags();
+            case SCORE -> List.of(Double.toString(e.score()));
+            case PAIR -> List.of();
+        };
     }
 
     /** BIO word tags from character-span entities: B- on the first word that overlaps the span, I- after. */

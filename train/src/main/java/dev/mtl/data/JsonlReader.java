@@ -17,7 +17,9 @@ import java.util.Objects;
  * Reads JSON Lines, one example object per line, any mix of: {@code "text"} + {@code "label"} (a string
  * or an array of strings), {@code "tokens"} + {@code "tags"} (IOB2; an entity-opening I-X is read as B-X,
  * as conlleval would), {@code "text"} + {@code "entities"} ({@code [{"start","end","label"}]}, end
- * exclusive, offsets in Unicode code points as Python tools write them). An optional string {@code "id"}
+ * exclusive, offsets in Unicode code points as Python tools write them); sentence pairs:
+ * {@code "text"} + {@code "text_pair"} with an optional numeric {@code "score"}, or {@code "anchor"} +
+ * {@code "positive"} with an optional hard {@code "negative"}. An optional string {@code "id"}
  * is kept; other keys are ignored; blank lines are skipped. Not for pretty-printed JSON or one big array.
  */
 public final class JsonlReader {
@@ -62,6 +64,9 @@ public final class JsonlReader {
     private static Example toExample(Line at, JsonNode node) {
         String text = optionalString(at, node, "id");
         String id = text != null ? text : at.path.getFileName() + ":" + at.line;
+        if (node.has("anchor") || node.has("text_pair")) {
+            return pair(at, node, id);
+        }
         text = optionalString(at, node, "text");
         List<String> labels = labels(at, node.get("label"));
         List<String> tokens = strings(at, node, "tokens");
@@ -89,9 +94,53 @@ public final class JsonlReader {
         }
         List<CharEntity> entities = entities(at, node.get("entities"), node.has("text") ? text : null);
         if (!node.has("label") && !node.has("tags") && !node.has("entities")) {
-            throw at.error("no task field: expected \"label\", \"tags\" or \"entities\"");
+            throw at.error("no task field: expected \"label\", \"tags\", \"entities\", \"text_pair\" or \"anchor\"");
         }
         return new Example(id, text, tokens, tags, labels, entities);
+    }
+
+    /** {@code text} + {@code text_pair} (+ {@code score}), or {@code anchor} + {@code positive} (+ {@code negative}). */
+    private static Example pair(Line at, JsonNode node, String id) {
+        boolean anchored = node.has("anchor");
+        if (anchored && (node.has("text") || node.has("text_pair"))) {
+            throw at.error("\"anchor\" goes with \"positive\", not with \"text\" or \"text_pair\"");
+        }
+        String first = anchored ? "anchor" : "text";
+        String second = anchored ? "positive" : "text_pair";
+        String text = requiredText(at, node, first);
+        String pair = requiredText(at, node, second);
+        String negative = anchored ? optionalString(at, node, "negative") : null;
+        if (negative != null && negative.isBlank()) {
+            throw at.error("\"negative\" is empty");
+        }
+        if (!anchored && node.has("negative")) {
+            throw at.error("\"negative\" goes with \"anchor\" and \"positive\"");
+        }
+        Double score = null;
+        JsonNode s = node.get("score");
+        if (s != null) {
+            if (anchored) {
+                throw at.error("\"score\" goes with \"text\" and \"text_pair\"");
+            }
+            if (!s.isNumber() || !Double.isFinite(s.asDouble())) {
+                throw at.error("\"score\" must be a number, got " + kind(s));
+            }
+            score = s.asDouble();
+        }
+        for (String key : List.of("label", "tokens", "tags", "entities")) {
+            if (node.has(key)) {
+                throw at.error("\"" + key + "\" cannot go with a pair of texts");
+            }
+        }
+        return Example.pair(id, text, pair, score, negative);
+    }
+
+    private static String requiredText(Line at, JsonNode node, String key) {
+        String v = optionalString(at, node, key);
+        if (v == null || v.isBlank()) {
+            throw at.error("\"" + key + "\" must be a non-empty string");
+        }
+        return v;
     }
 
     private static String optionalString(Line at, JsonNode node, String key) {

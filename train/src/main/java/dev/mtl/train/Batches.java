@@ -20,7 +20,7 @@ final class Batches {
     /** A micro-batch: which dataset it comes from and its instances. */
     record Batch(int dataset, List<Instance> instances) {
         long tokens() {
-            return instances.stream().mapToLong(i -> i.ids().length).sum();
+            return instances.stream().mapToLong(Instance::tokens).sum();
         }
     }
 

@@ -8,6 +8,7 @@ import dev.mtl.data.Field;
 import dev.mtl.data.JointBertReader;
 import dev.mtl.data.JsonlReader;
 import dev.mtl.data.LabelPrefixReader;
+import dev.mtl.data.StsbReader;
 import dev.mtl.data.TagScheme;
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -56,16 +57,19 @@ public record DatasetSpec(
         CONLL(List.of("scheme"), Field.TAGS),
         /** {@link DelimitedReader}, header row, text/label columns named "text"/"label" unless set. */
         @JsonProperty("csv")
-        CSV(Delimited.OPTIONS, Field.LABEL),
+        CSV(Delimited.OPTIONS, Field.LABEL, Field.SCORE, Field.PAIR),
         /** {@link DelimitedReader}, no header, text in column 0 and label in column 1 unless set. */
         @JsonProperty("tsv")
-        TSV(Delimited.OPTIONS, Field.LABEL),
+        TSV(Delimited.OPTIONS, Field.LABEL, Field.SCORE, Field.PAIR),
         /** {@link LabelPrefixReader}: options level coarse|fine (default coarse), pattern (default TREC's). */
         @JsonProperty("label_prefix")
         LABEL_PREFIX(List.of("level", "pattern"), Field.LABEL),
         /** {@link JsonlReader}: no options. */
         @JsonProperty("jsonl")
-        JSONL(List.of(), Field.LABEL, Field.TAGS);
+        JSONL(List.of(), Field.LABEL, Field.TAGS, Field.SCORE, Field.PAIR),
+        /** {@link StsbReader}: the STS Benchmark's published layout, scores divided by 5; no options. */
+        @JsonProperty("stsb")
+        STSB(List.of(), Field.SCORE, Field.PAIR);
 
         private final List<String> options;
         private final List<Field> fields;
@@ -91,8 +95,14 @@ public record DatasetSpec(
 
     /** Enum constants cannot refer to their enum's static fields; this holder they can. */
     private static final class Delimited {
-        static final List<String> OPTIONS =
-                List.of("text_column", "label_column", "header", "delimiter", "label_separator");
+        static final List<String> OPTIONS = List.of(
+                "text_column",
+                "label_column",
+                "header",
+                "delimiter",
+                "label_separator",
+                "text_pair_column",
+                "score_column");
     }
 
     /** The examples of the three splits; a split the spec does not name is an empty list. */
@@ -206,7 +216,20 @@ public record DatasetSpec(
                 try {
                     opts = new DelimitedReader.Options(
                             delimiter.charAt(0), header, text, label, o.string("label_separator", null), charset);
+                    DelimitedReader.Column pair = o.column("text_pair_column", null);
+                    if (pair != null) {
+                        if (options.containsKey("label_column") || options.containsKey("label_separator")) {
+                            throw new SettingException(
+                                    "options.text_pair_column", "a file of pairs has no label column");
+                        }
+                        opts = opts.withPairs(pair, o.column("score_column", null));
+                    } else if (options.containsKey("score_column")) {
+                        throw new SettingException("options.score_column", "needs text_pair_column");
+                    }
                 } catch (IllegalArgumentException e) {
+                    if (e instanceof SettingException) {
+                        throw e;
+                    }
                     throw new SettingException("options", e.getMessage());
                 }
                 DelimitedReader r = new DelimitedReader(opts);
@@ -234,6 +257,10 @@ public record DatasetSpec(
             }
             case JSONL: {
                 JsonlReader r = new JsonlReader(charset);
+                return r::read;
+            }
+            case STSB: {
+                StsbReader r = new StsbReader(charset);
                 return r::read;
             }
             default:

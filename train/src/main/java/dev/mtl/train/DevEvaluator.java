@@ -2,7 +2,12 @@ package dev.mtl.train;
 
 import dev.mtl.MultiTaskModel;
 import dev.mtl.config.TaskConfig;
+import dev.mtl.data.Example;
+import dev.mtl.data.Field;
+import dev.mtl.data.JsonlReader;
+import dev.mtl.data.StsbReader;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,23 +15,54 @@ import java.util.Map;
 /**
  * Evaluation on the dev splits during training: every task's metrics, and the one number that selects
  * the best model and drives early stopping (one task's metric, or the mean of each task's main metric).
+ * With reference pairs configured, the embedding is also measured on them under {@value #REFERENCE},
+ * which shows how far it moved and never counts towards the score.
  */
 final class DevEvaluator {
+
+    /** Key of the reference pairs' metrics; no task name can collide with it (no brackets allowed). */
+    static final String REFERENCE = "[reference]";
 
     /** @param metrics task (or dataset/task when two datasets feed it) → metric → value */
     record Result(Map<String, Map<String, Double>> metrics, double score) {}
 
     private final List<Dataset> datasets;
     private final EvalConfig.Metric metric;
+    private final List<Example> reference;
 
-    DevEvaluator(List<Dataset> datasets, EvalConfig.Metric metric) {
+    DevEvaluator(List<Dataset> datasets, EvalConfig eval) throws IOException {
         this.datasets = datasets;
-        this.metric = metric;
+        this.metric = eval.metric();
+        this.reference = eval.reference() == null ? null : readPairs(eval.reference());
     }
 
-    /** Whether any dataset has a dev split. */
-    boolean any() {
+    /** Scored pairs from a JSONL file (text, text_pair, score) or the STS Benchmark's layout. */
+    static List<Example> readPairs(Path file) throws IOException {
+        boolean jsonl =
+                file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jsonl");
+        List<Example> pairs = jsonl ? new JsonlReader().read(file) : new StsbReader().read(file);
+        List<Example> scored = pairs.stream().filter(Field.SCORE::presentIn).toList();
+        if (scored.isEmpty()) {
+            throw new IOException(file + ": no scored pairs (text, text_pair, score)");
+        }
+        return scored;
+    }
+
+    /** The embedding's metrics on the reference pairs, or null when none are configured. */
+    Map<String, Double> reference(MultiTaskModel model) {
+        return reference == null
+                ? null
+                : EmbeddingEvaluator.evaluate(model, reference, Field.SCORE, model.defaultOptions());
+    }
+
+    /** Whether any dataset has a dev split: then evaluations select the best model. */
+    boolean selects() {
         return datasets.stream().anyMatch(d -> !d.dev().isEmpty());
+    }
+
+    /** Whether there is anything to evaluate: dev splits or reference pairs. */
+    boolean any() {
+        return reference != null || selects();
     }
 
     Result evaluate(MultiTaskModel model) throws IOException {
@@ -38,7 +74,11 @@ final class DevEvaluator {
             Evaluator.Scores s = Evaluator.evaluate(model, d.dev(), d.feeds(), model.defaultOptions(), null, d.name());
             s.flat().forEach((task, m) -> out.put(fedTwice(task) ? d.name() + "/" + task : task, m));
         }
-        return new Result(out, score(out, model.tasks()));
+        double score = selects() ? score(out, model.tasks()) : Double.NaN;
+        if (reference != null) {
+            out.put(REFERENCE, reference(model));
+        }
+        return new Result(out, score);
     }
 
     private boolean fedTwice(String task) {
@@ -58,7 +98,7 @@ final class DevEvaluator {
             for (var e : dev.entrySet()) {
                 String key = e.getKey();
                 String task = key.contains("/") ? key.substring(key.indexOf('/') + 1) : key;
-                sum += e.getValue().get(Evaluator.mainMetric(tasks.get(task).kind()));
+                sum += e.getValue().get(Evaluator.mainMetric(tasks.get(task)));
                 n++;
             }
             return n == 0 ? 0 : sum / n;

@@ -3,15 +3,18 @@ package dev.mtl.train;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.mtl.config.EmbeddingLoss;
 import dev.mtl.config.TaskConfig;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * When to evaluate on the dev sets and what to select the best checkpoint by.
  *
  * @param patience stop after this many evaluations without improvement of {@code metric}; 0 = never stop early
+ * @param reference scored sentence pairs (STS Benchmark layout, or JSONL with text, text_pair and score)
+ *     on which every evaluation also measures the embedding, the starting model's included, so a run
+ *     shows how far its embedding moved; never used for selection or early stopping; null = none
  */
 public record EvalConfig(
         @JsonProperty(value = "every", defaultValue = "epoch")
@@ -21,7 +24,9 @@ public record EvalConfig(
         Metric metric,
 
         @JsonProperty(value = "patience", defaultValue = "0")
-        int patience) {
+        int patience,
+
+        @JsonProperty("reference") java.nio.file.Path reference) {
 
     public EvalConfig {
         if (every == null || metric == null) {
@@ -66,24 +71,58 @@ public record EvalConfig(
     /** A measure reported by {@code eval}; which apply depends on the task kind. */
     public enum Measure {
         @JsonProperty("accuracy")
-        ACCURACY,
+        ACCURACY("accuracy"),
         @JsonProperty("macro_f1")
-        MACRO_F1,
+        MACRO_F1("macro_f1"),
         /** Entity-level micro F1 (conlleval). */
         @JsonProperty("f1")
-        F1;
+        F1("f1"),
+        /** Spearman correlation of the pairs' cosine with the gold scores. */
+        @JsonProperty("spearman")
+        SPEARMAN("spearman"),
+        @JsonProperty("pearson")
+        PEARSON("pearson"),
+        /** Retrieval of each anchor's positive among all positives. */
+        @JsonProperty("mrr@10")
+        MRR_AT_10("mrr@10"),
+        @JsonProperty("recall@1")
+        RECALL_AT_1("recall@1"),
+        @JsonProperty("recall@10")
+        RECALL_AT_10("recall@10"),
+        /** Leave-one-out nearest-neighbour accuracy of the labels in embedding space. */
+        @JsonProperty("knn_accuracy")
+        KNN_ACCURACY("knn_accuracy");
+
+        private final String key;
+
+        Measure(String key) {
+            this.key = key;
+        }
 
         public String key() {
-            return name().toLowerCase(Locale.ROOT);
+            return key;
         }
 
-        public static List<Measure> validFor(TaskConfig.Kind kind) {
-            return kind == TaskConfig.Kind.NER ? List.of(F1) : List.of(ACCURACY, MACRO_F1);
+        /** The measures of a task; an embedding task's depend on what its loss learns from. */
+        public static List<Measure> validFor(TaskConfig.Kind kind, EmbeddingLoss loss) {
+            return switch (kind) {
+                case CLASSIFICATION -> List.of(ACCURACY, MACRO_F1);
+                case NER -> List.of(F1);
+                case EMBEDDING ->
+                    switch (loss.data()) {
+                        case SCORED_PAIRS -> List.of(SPEARMAN, PEARSON);
+                        case POSITIVE_PAIRS -> List.of(MRR_AT_10, RECALL_AT_1, RECALL_AT_10);
+                        case LABELLED_TEXTS -> List.of(KNN_ACCURACY);
+                    };
+            };
         }
 
-        /** What {@code mean} averages: accuracy for classification (as SNIPS/ATIS are reported), F1 for NER. */
-        public static Measure main(TaskConfig.Kind kind) {
-            return validFor(kind).get(0);
+        /**
+         * What {@code mean} averages: accuracy for classification (as SNIPS/ATIS are reported), F1 for
+         * NER, Spearman, MRR@10 or nearest-neighbour accuracy for an embedding task.
+         */
+        public static Measure main(TaskConfig.Kind kind, EmbeddingLoss loss) {
+            return validFor(kind, loss).get(0);
         }
     }
 
@@ -111,8 +150,7 @@ public record EvalConfig(
                     Arrays.stream(Measure.values()).map(Measure::key).toList();
             if (dot > 0 && measures.contains(value.substring(dot + 1))) {
                 return new Metric(
-                        value.substring(0, dot),
-                        Measure.valueOf(value.substring(dot + 1).toUpperCase(Locale.ROOT)));
+                        value.substring(0, dot), Measure.values()[measures.indexOf(value.substring(dot + 1))]);
             }
             throw new SettingException(
                     "", "'" + value + "' is not 'mean' or <task>.<" + String.join("|", measures) + ">");

@@ -24,19 +24,27 @@ import java.util.Set;
 
 /**
  * Runs a model over labelled examples and scores it: accuracy and macro-F1 for classification tasks,
- * conlleval-equal entity P/R/F1 for NER tasks. Examples with tokens are predicted word by word (tags
+ * conlleval-equal entity P/R/F1 for NER tasks, and for embedding tasks what {@link EmbeddingEvaluator}
+ * measures. Examples with tokens are predicted word by word (tags
  * align one to one with the gold tags); text-only examples go through raw-text prediction. Gold labels
  * the model has never seen simply never match: they count as errors, as they should.
  */
 public final class Evaluator {
 
-    /** The main metric of each task kind: what "mean" averages and early stopping watches. */
-    public static String mainMetric(TaskConfig.Kind kind) {
-        return kind == TaskConfig.Kind.CLASSIFICATION ? "accuracy" : "f1";
+    /** The main metric of a task: what "mean" averages and early stopping watches. */
+    public static String mainMetric(TaskConfig task) {
+        return EvalConfig.Measure.main(task.kind(), task.loss()).key();
     }
 
-    /** Scores of one dataset split. */
-    public record Scores(Map<String, ClassificationReport> classification, Map<String, NerReport> ner) {
+    /**
+     * Scores of one dataset split.
+     *
+     * @param embedding per embedding task, its metrics (ratios) and counts
+     */
+    public record Scores(
+            Map<String, ClassificationReport> classification,
+            Map<String, NerReport> ner,
+            Map<String, Map<String, Double>> embedding) {
 
         /** task → metric → value, for metrics.jsonl. */
         public Map<String, Map<String, Double>> flat() {
@@ -55,6 +63,7 @@ public final class Evaluator {
                 m.put("f1", r.overall().f1());
                 out.put(t, m);
             });
+            out.putAll(embedding);
             return out;
         }
     }
@@ -73,6 +82,22 @@ public final class Evaluator {
             Path conllDir,
             String prefix)
             throws IOException {
+        Map<String, Map<String, Double>> embedding = new LinkedHashMap<>();
+        Map<String, Field> headFeeds = new LinkedHashMap<>();
+        feeds.forEach((t, f) -> {
+            if (model.tasks().get(t).kind() != TaskConfig.Kind.EMBEDDING) {
+                headFeeds.put(t, f);
+            }
+        });
+        for (var e : feeds.entrySet()) {
+            if (!headFeeds.containsKey(e.getKey())) {
+                embedding.put(e.getKey(), EmbeddingEvaluator.evaluate(model, examples, e.getValue(), options));
+            }
+        }
+        if (headFeeds.isEmpty()) {
+            return new Scores(Map.of(), Map.of(), embedding);
+        }
+        feeds = headFeeds;
         Set<Output> tasks = EnumSet.noneOf(Output.class);
         feeds.forEach((t, f) -> tasks.add(f == Field.LABEL ? Output.CLASSIFICATION : Output.NER));
         List<Example> withWords = new ArrayList<>();
@@ -129,7 +154,7 @@ public final class Evaluator {
                 }
             }
         }
-        return new Scores(cls, ner);
+        return new Scores(cls, ner, embedding);
     }
 
     private static dev.mtl.tokenize.Alignment alignment(MultiTaskModel model, String text) {

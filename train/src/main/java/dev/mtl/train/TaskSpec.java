@@ -1,6 +1,7 @@
 package dev.mtl.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.mtl.config.EmbeddingLoss;
 import dev.mtl.config.TaskConfig;
 import java.util.List;
 
@@ -30,23 +31,32 @@ public record TaskSpec(
         @JsonProperty(value = "threshold", defaultValue = "0.5")
         double threshold,
 
-        @JsonProperty(value = "crf", defaultValue = "false") boolean crf) {
+        @JsonProperty(value = "crf", defaultValue = "false") boolean crf,
+        @JsonProperty("loss") EmbeddingLoss loss,
+        @JsonProperty("scale") Double scale,
+        @JsonProperty("symmetric") Boolean symmetric,
+        @JsonProperty("margin") Double margin) {
 
     /** Stand-ins that satisfy TaskConfig's label checks, so its other checks run when labels are absent. */
     private static final List<String> PLACEHOLDER_LABELS = List.of("O", "B-X");
 
     public TaskSpec {
         labels = labels == null ? null : List.copyOf(labels);
-        toTaskConfig(
-                labels == null ? PLACEHOLDER_LABELS : labels,
+        // Fields are assigned after this body: check through the parameters, not this record's accessors.
+        new TaskConfig(
                 name,
                 kind,
+                labels == null && kind != TaskConfig.Kind.EMBEDDING ? PLACEHOLDER_LABELS : labels,
                 hiddenSize,
                 activation,
                 dropout,
                 multiLabel,
                 threshold,
-                crf);
+                crf,
+                loss,
+                scale,
+                symmetric,
+                margin);
     }
 
     public static TaskSpec classification(String name) {
@@ -59,7 +69,11 @@ public record TaskSpec(
                 TaskConfig.DEFAULT_DROPOUT,
                 false,
                 TaskConfig.DEFAULT_THRESHOLD,
-                false);
+                false,
+                null,
+                null,
+                null,
+                null);
     }
 
     public static TaskSpec ner(String name, boolean crf) {
@@ -72,7 +86,11 @@ public record TaskSpec(
                 TaskConfig.DEFAULT_DROPOUT,
                 false,
                 TaskConfig.DEFAULT_THRESHOLD,
-                crf);
+                crf,
+                null,
+                null,
+                null,
+                null);
     }
 
     /**
@@ -81,28 +99,23 @@ public record TaskSpec(
      * Declared labels win so that a model keeps the label order a user chose on purpose.
      */
     public TaskConfig toTaskConfig(List<String> fromData) {
-        return toTaskConfig(
-                labels != null ? labels : fromData,
+        return config(labels != null ? labels : fromData);
+    }
+
+    private TaskConfig config(List<String> withLabels) {
+        return new TaskConfig(
                 name,
                 kind,
+                withLabels,
                 hiddenSize,
                 activation,
                 dropout,
                 multiLabel,
                 threshold,
-                crf);
-    }
-
-    private static TaskConfig toTaskConfig(
-            List<String> labels,
-            String name,
-            TaskConfig.Kind kind,
-            int hiddenSize,
-            String activation,
-            double dropout,
-            boolean multiLabel,
-            double threshold,
-            boolean crf) {
-        return new TaskConfig(name, kind, labels, hiddenSize, activation, dropout, multiLabel, threshold, crf);
+                crf,
+                loss,
+                scale,
+                symmetric,
+                margin);
     }
 }

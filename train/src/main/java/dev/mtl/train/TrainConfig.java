@@ -74,7 +74,10 @@ public record TrainConfig(
         @JsonProperty(value = "eval", defaultValue = "{}") EvalConfig eval,
 
         @JsonProperty(value = "checkpoint", defaultValue = "{}")
-        CheckpointConfig checkpoint) {
+        CheckpointConfig checkpoint,
+
+        @JsonProperty(value = "preserve", defaultValue = "{}")
+        PreserveConfig preserve) {
 
     public static final String DEFAULT_BACKBONE = "default";
     /** BERT's position table has 512 entries. */
@@ -110,14 +113,19 @@ public record TrainConfig(
                 : new OptimizerConfig(5e-5, 1e-3, 0.01, List.of(0.9, 0.999), 1e-8, 1, 1, 1, false);
         schedule = schedule != null ? schedule : new ScheduleConfig(ScheduleKind.LINEAR, 0.1);
         freeze = freeze != null ? freeze : new FreezeConfig(false, false, 0, List.of(), false);
-        eval = eval != null ? eval : new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0);
+        eval = eval != null
+                ? eval
+                : new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0, null);
         checkpoint = checkpoint != null ? checkpoint : new CheckpointConfig(200);
+        preserve = preserve != null ? preserve : new PreserveConfig(PreserveConfig.Method.DISTILL, 1.0);
         checkAcrossSections(tasks, datasets, loss, freeze, eval);
     }
 
     private static void checkAcrossSections(
             List<TaskSpec> tasks, List<DatasetSpec> datasets, LossConfig loss, FreezeConfig freeze, EvalConfig eval) {
         Map<String, TaskConfig.Kind> kinds = new HashMap<>();
+        Map<String, TaskSpec> specs = new HashMap<>();
+        tasks.forEach(t -> specs.put(t.name(), t));
         List<String> names = new ArrayList<>();
         for (int i = 0; i < tasks.size(); i++) {
             if (kinds.put(tasks.get(i).name(), tasks.get(i).kind()) != null) {
@@ -136,19 +144,29 @@ public record TrainConfig(
             }
             for (Map.Entry<String, Field> f : d.feeds().entrySet()) {
                 String key = "datasets[" + i + "].feeds." + f.getKey();
-                TaskConfig.Kind kind = kinds.get(f.getKey());
-                if (kind == null) {
+                TaskSpec task = specs.get(f.getKey());
+                if (task == null) {
                     throw new SettingException(key, "'" + f.getKey() + "' is not a declared task" + declared);
                 }
-                Field wanted = Field.of(kind);
+                Field wanted = wantedField(task);
                 if (f.getValue() != wanted) {
                     throw new SettingException(
                             key,
                             "'" + f.getValue().key() + "' cannot feed "
-                                    + kind.name().toLowerCase(Locale.ROOT) + " task '" + f.getKey() + "'; allowed: "
-                                    + wanted.key());
+                                    + task.kind().name().toLowerCase(Locale.ROOT) + " task '" + f.getKey() + "'"
+                                    + (task.loss() == null
+                                            ? ""
+                                            : " (loss " + task.loss().key() + ")")
+                                    + "; allowed: " + wanted.key());
                 }
                 fed.add(f.getKey());
+            }
+            long pairFields = d.feeds().values().stream().filter(Field::pairs).count();
+            if (pairFields > 0 && d.feeds().size() > 1) {
+                throw new SettingException(
+                        "datasets[" + i + "].feeds",
+                        "a dataset of pairs feeds one task (the encoder reads its texts differently for each); got "
+                                + d.feeds().keySet());
             }
         }
         for (int i = 0; i < tasks.size(); i++) {
@@ -175,7 +193,8 @@ public record TrainConfig(
             if (kind == null) {
                 throw new SettingException("eval.metric", "'" + metric + "' names no declared task" + declared);
             }
-            List<EvalConfig.Measure> valid = EvalConfig.Measure.validFor(kind);
+            List<EvalConfig.Measure> valid =
+                    EvalConfig.Measure.validFor(kind, specs.get(metric.task()).loss());
             if (!valid.contains(metric.measure())) {
                 throw new SettingException(
                         "eval.metric",
@@ -188,6 +207,20 @@ public record TrainConfig(
                                                 .toList()));
             }
         }
+    }
+
+    /** The field that feeds a task: labels, tags, or what its embedding loss learns from. */
+    static Field wantedField(TaskSpec task) {
+        return switch (task.kind()) {
+            case CLASSIFICATION -> Field.LABEL;
+            case NER -> Field.TAGS;
+            case EMBEDDING ->
+                switch (task.loss().data()) {
+                    case SCORED_PAIRS -> Field.SCORE;
+                    case POSITIVE_PAIRS -> Field.PAIR;
+                    case LABELLED_TEXTS -> Field.LABEL;
+                };
+        };
     }
 
     public boolean defaultBackbone() {
@@ -286,6 +319,15 @@ public record TrainConfig(
             }
             resolvedBackbone = b.toString();
         }
+        EvalConfig resolvedEval = eval;
+        if (eval.reference() != null) {
+            Path r = dir.resolve(eval.reference()).normalize();
+            if (!Files.isRegularFile(r)) {
+                throw new SettingException(
+                        "eval.reference", "'" + eval.reference() + "' is not a file (resolved: " + r + ")");
+            }
+            resolvedEval = new EvalConfig(eval.every(), eval.metric(), eval.patience(), r);
+        }
         List<DatasetSpec> resolved = new ArrayList<>();
         for (int i = 0; i < datasets.size(); i++) {
             DatasetSpec d = datasets.get(i);
@@ -314,8 +356,9 @@ public record TrainConfig(
                 optimizer,
                 schedule,
                 freeze,
-                eval,
-                checkpoint);
+                resolvedEval,
+                checkpoint,
+                preserve);
     }
 
     /**

@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.Backbone;
 import dev.mtl.MultiTaskModel;
+import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.heads.Head;
 import dev.mtl.io.AtomicFiles;
@@ -51,7 +52,8 @@ public final class Trainer {
             double seconds,
             Map<String, Map<String, Double>> bestDev,
             Map<String, Map<String, Map<String, Double>>> test,
-            double bestScore) {}
+            double bestScore,
+            Map<String, Map<String, Double>> reference) {}
 
     private final TrainConfig cfg;
     private final List<Dataset> datasets;
@@ -125,18 +127,29 @@ public final class Trainer {
         InstanceEncoder encoder = new InstanceEncoder(model, cfg.maxLength());
         List<List<Instance>> sets = new ArrayList<>();
         List<List<Head<?, ?>>> fed = new ArrayList<>();
-        long[] sizes = new long[datasets.size()];
-        for (int d = 0; d < datasets.size(); d++) {
-            sets.add(encoder.encode(datasets.get(d).train(), datasets.get(d).feeds()));
-            fed.add(datasets.get(d).feeds().keySet().stream()
-                    .<Head<?, ?>>map(model::head)
-                    .toList());
-            sizes[d] = sets.get(d).size();
+        Map<String, List<Instance>> distilled = new LinkedHashMap<>();
+        for (Dataset d : datasets) {
+            List<Instance> set = encoder.encode(d.train(), d.feeds());
+            List<Head<?, ?>> heads = new ArrayList<>(
+                    d.feeds().keySet().stream().<Head<?, ?>>map(model::head).toList());
+            if (cfg.preserve().distill() && heads.stream().noneMatch(h -> h.output() == Output.EMBEDDING)) {
+                heads.add(model.embeddingHead()); // after the tasks' heads: their dropout draws come first
+                distilled.put(d.name(), set);
+            }
+            sets.add(set);
+            fed.add(heads);
         }
         if (encoder.truncatedCount() > 0) {
-            log.accept(encoder.truncatedCount() + " training examples were longer than max_length " + cfg.maxLength()
+            log.accept(encoder.truncatedCount() + " training texts were longer than max_length " + cfg.maxLength()
                     + " tokens and were truncated");
         }
+        if (!distilled.isEmpty()) {
+            Map<String, List<Instance>> withTeacher = Teacher.attach(model, distilled, out, state.step() > 0);
+            for (int d = 0; d < datasets.size(); d++) {
+                sets.set(d, withTeacher.getOrDefault(datasets.get(d).name(), sets.get(d)));
+            }
+        }
+        long[] sizes = sets.stream().mapToLong(List::size).toArray();
         if (cfg.loss().classWeights() == LossConfig.ClassWeights.BALANCED) {
             LossWeighting.balanceClasses(model, sets);
         }
@@ -148,7 +161,13 @@ public final class Trainer {
                 cfg.batchSize(),
                 cfg.seed());
         ParameterGroups parameters = new ParameterGroups(model, cfg.optimizer(), cfg.freeze());
-        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval().metric());
+        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval());
+        Map<String, Double> atStart = state.step() == 0 ? dev.reference(model) : null;
+        if (atStart != null) {
+            metrics.writeEval(0, 0, Map.of(DevEvaluator.REFERENCE, atStart), Double.NaN);
+            AtomicFiles.write(out.resolve(REFERENCE_START), JSON.writeValueAsBytes(atStart));
+            log.accept("embedding of the starting model on the reference pairs: " + percent(atStart));
+        }
         OptimizerConfig o = cfg.optimizer();
         long stepsPerEpoch = Math.max(1, batches.batchesPerEpoch() / o.gradAccum());
         long totalSteps = stepsPerEpoch * cfg.epochs();
@@ -242,25 +261,50 @@ public final class Trainer {
         return state;
     }
 
-    /** The forward pass with the heads a dataset feeds, then their weighted losses, summed. */
-    private static NDArray loss(
+    /** Key of the distillation loss in the logs; no task name can contain a dot. */
+    static final String DISTILL = "preserve.distill";
+
+    /**
+     * The forward pass with the heads a dataset feeds, then their weighted losses, summed. The batch's
+     * rows are laid out by text: every example's first text, then every second text (pairs), and so on.
+     */
+    private NDArray loss(
             MultiTaskModel model,
             NDManager bm,
             Batches.Batch batch,
             List<Head<?, ?>> heads,
             LossWeighting weighting,
             Map<String, Float> values) {
-        List<long[]> seqs = batch.instances().stream().map(Instance::ids).toList();
-        PaddedBatch padded = PaddedBatch.of(seqs, model.backbone().tokenizer().padId());
+        List<Instance> in = batch.instances();
+        int texts = in.get(0).sequences().size();
+        List<long[]> rows = new ArrayList<>(in.size() * texts);
+        for (int k = 0; k < texts; k++) {
+            for (Instance i : in) {
+                rows.add(i.sequences().get(k));
+            }
+        }
+        PaddedBatch padded = PaddedBatch.of(rows, model.backbone().tokenizer().padId());
         MultiTaskModel.Forward f = model.forward(bm, padded, heads, true);
         NDArray total = null;
         for (Head<?, ?> h : heads) {
-            List<Object> targets = batch.instances().stream()
-                    .map(i -> i.targets().get(h.name()))
-                    .toList();
-            NDArray loss = h.lossOf(f.output(h), targets);
-            values.put(h.name(), loss.getFloat());
-            NDArray weighted = weighting.weigh(h.name(), loss);
+            NDArray weighted;
+            if (h == model.embeddingHead()) {
+                List<float[]> teacher = new ArrayList<>(rows.size());
+                for (int k = 0; k < texts; k++) {
+                    for (Instance i : in) {
+                        teacher.add(i.teacher()[k]);
+                    }
+                }
+                NDArray loss = model.embeddingHead().loss(f.output(h), teacher);
+                values.put(DISTILL, loss.getFloat());
+                weighted = loss.mul(Scalars.like(loss, cfg.preserve().weight()));
+            } else {
+                List<Object> targets =
+                        in.stream().map(i -> i.targets().get(h.name())).toList();
+                NDArray loss = h.lossOf(f.output(h), targets);
+                values.put(h.name(), loss.getFloat());
+                weighted = weighting.weigh(h.name(), loss);
+            }
             total = total == null ? weighted : total.add(weighted);
         }
         return total;
@@ -279,12 +323,24 @@ public final class Trainer {
         });
     }
 
+    /** Where the starting model's metrics on the reference pairs are kept for the end of the run. */
+    static final String REFERENCE_START = "reference_start.json";
+
+    private static String percent(Map<String, Double> m) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "Spearman %.2f, Pearson %.2f (%d pairs)",
+                100 * m.get("spearman"),
+                100 * m.get("pearson"),
+                m.get("pairs").intValue());
+    }
+
     /** The final model (the best on dev when there was a dev set), its dev and test scores. */
     private Result finish(TrainState state) throws IOException {
         Path best = out.resolve("best");
         Path finalDir = out.resolve("model");
-        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval().metric());
-        boolean fromBest = dev.any() && Files.isDirectory(best);
+        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval());
+        boolean fromBest = dev.selects() && Files.isDirectory(best);
         Path source =
                 fromBest ? best : Checkpoints.latest(out.resolve("checkpoints")).resolve("model");
         try (MultiTaskModel model = MultiTaskModel.load(source)) {
@@ -294,6 +350,17 @@ public final class Trainer {
             model.save(finalDir);
             Map<String, Map<String, Double>> bestDev =
                     fromBest ? dev.evaluate(model).metrics() : Map.of();
+            Map<String, Map<String, Double>> reference = new LinkedHashMap<>();
+            Map<String, Double> end = dev.reference(model);
+            if (end != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, Double> start =
+                        JSON.readValue(out.resolve(REFERENCE_START).toFile(), Map.class);
+                reference.put("start", start);
+                reference.put("final", end);
+                log.accept("embedding on the reference pairs: " + percent(start) + " at the start, " + percent(end)
+                        + " now");
+            }
             Map<String, Map<String, Map<String, Double>>> test = new LinkedHashMap<>();
             Map<String, Object> testJson = new LinkedHashMap<>();
             for (Dataset d : datasets) {
@@ -311,12 +378,17 @@ public final class Trainer {
                 Map<String, Object> full = new LinkedHashMap<>();
                 s.classification().forEach((t, r) -> full.put(t, r.toMap()));
                 s.ner().forEach((t, r) -> full.put(t, r.toMap()));
+                full.putAll(s.embedding());
                 testJson.put(d.name(), full);
+            }
+            if (!reference.isEmpty()) {
+                testJson.put(DevEvaluator.REFERENCE, reference);
             }
             AtomicFiles.write(
                     out.resolve("test_metrics.json"),
                     JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(testJson));
-            return new Result(finalDir, state.step(), state.elapsedSeconds(), bestDev, test, state.bestScore());
+            return new Result(
+                    finalDir, state.step(), state.elapsedSeconds(), bestDev, test, state.bestScore(), reference);
         }
     }
 }

@@ -23,7 +23,7 @@ class InvalidTrainConfigTest {
                 error(MINIMAL + "optimizer: {lr: 1.0e-4, optimiser: adam}\n"));
         assertEquals(
                 ":9: unknown key 'optimiser' at top level; allowed: backbone, max_length, batch_size, epochs, seed, "
-                        + "embedding, tasks, datasets, sampling, loss, optimizer, schedule, freeze, eval, checkpoint",
+                        + "embedding, tasks, datasets, sampling, loss, optimizer, schedule, freeze, eval, checkpoint, preserve",
                 error(MINIMAL + "optimiser: {lr: 1.0e-4}\n"));
         assertEquals(
                 ":9: unknown key 'schema' at datasets[0].options; allowed: label_separator",
@@ -33,7 +33,7 @@ class InvalidTrainConfigTest {
     @Test
     void wrongValuesNameKeyValueAndAllowedValues() {
         assertEquals(
-                ":6: datasets[0].format: 'conl' is not one of jointbert, conll, csv, tsv, label_prefix, jsonl",
+                ":6: datasets[0].format: 'conl' is not one of jointbert, conll, csv, tsv, label_prefix, jsonl, stsb",
                 error(MINIMAL.replace("format: jointbert", "format: conl")));
         assertEquals(":9: epochs: 'five' is not an integer", error(MINIMAL + "epochs: five\n"));
         assertEquals(":9: optimizer.lr: must be > 0, got -1.0", error(MINIMAL + "optimizer: {lr: -1}\n"));
@@ -54,6 +54,34 @@ class InvalidTrainConfigTest {
     }
 
     @Test
+    void embeddingTasksAreCheckedAgainstTheDataTheirLossNeeds() throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/sts.csv"), "");
+        String sts = """
+          tasks:
+            - {name: sim, kind: embedding, loss: cosent}
+          datasets:
+            - {name: sts, format: stsb, train: data/sts.csv, feeds: {sim: score}}
+          """;
+        assertEquals(
+                ":2: tasks[0]: task 'sim': an embedding task needs a loss: one of [cosent, cosine_mse, mnrl, supcon, "
+                        + "triplet]",
+                error(sts.replace(", loss: cosent", "")));
+        assertEquals(
+                ":4: datasets[0].feeds.sim: 'pair' cannot feed embedding task 'sim' (loss cosent); allowed: score",
+                error(sts.replace("{sim: score}", "{sim: pair}")));
+        assertEquals(
+                ":2: tasks[0]: task 'intent': loss, scale, symmetric and margin apply to embedding tasks only",
+                error(MINIMAL.replace("kind: classification}", "kind: classification, loss: cosent}")));
+        assertEquals(
+                ":4: datasets[0].feeds.sim: format stsb has no 'label' field; allowed: score, pair",
+                error(sts.replace("loss: cosent", "loss: supcon").replace("{sim: score}", "{sim: label}")));
+        assertEquals(
+                ":5: eval.metric: 'sim.accuracy': embedding task 'sim' allows spearman, pearson",
+                error(sts + "eval: {metric: sim.accuracy}\n"));
+    }
+
+    @Test
     void crossFieldChecks() {
         assertEquals(
                 ":8: datasets[0].feeds.intnet: 'intnet' is not a declared task; tasks: intent, slots",
@@ -71,7 +99,7 @@ class InvalidTrainConfigTest {
                 ":9: eval.metric: 'intnet.f1' names no declared task; tasks: intent, slots",
                 error(MINIMAL + "eval: {metric: intnet.f1}\n"));
         assertEquals(
-                ":9: eval.metric: 'best' is not 'mean' or <task>.<accuracy|macro_f1|f1>",
+                ":9: eval.metric: 'best' is not 'mean' or <task>.<accuracy|macro_f1|f1|spearman|pearson|mrr@10|recall@1|recall@10|knn_accuracy>",
                 error(MINIMAL + "eval: {metric: best}\n"));
         assertEquals(
                 ":9: freeze.heads[1]: 'slot' is not a declared task; tasks: intent, slots",

@@ -101,7 +101,7 @@ class TrainConfigTest {
                 new OptimizerConfig(5e-5, 1e-3, 0.01, List.of(0.9, 0.999), 1e-8, 1.0, 1.0, 1, false), c.optimizer());
         assertEquals(new ScheduleConfig(ScheduleKind.LINEAR, 0.1), c.schedule());
         assertEquals(new FreezeConfig(false, false, 0, List.of(), false), c.freeze());
-        assertEquals(new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0), c.eval());
+        assertEquals(new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0, null), c.eval());
         assertEquals(new CheckpointConfig(200), c.checkpoint());
         TaskSpec intent = c.task("intent");
         assertNull(intent.labels());

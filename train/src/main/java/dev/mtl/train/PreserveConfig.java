@@ -1,0 +1,42 @@
+package dev.mtl.train;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * How training keeps the sentence embedding from drifting while other heads train the shared encoder.
+ *
+ * <p>{@code distill}: each training text's embedding is pulled towards the starting model's embedding
+ * of the same text (cosine distance, times {@code weight}); the starting vectors are computed once,
+ * before the first step, and kept with the run. Texts of datasets that feed an embedding task are not
+ * distilled: there the embedding is meant to change. {@code none}: nothing holds the embedding.
+ *
+ * @param weight the distillation loss's weight against the task losses
+ */
+public record PreserveConfig(
+        @JsonProperty(value = "method", defaultValue = "distill")
+        Method method,
+
+        @JsonProperty(value = "weight", defaultValue = "1.0")
+        double weight) {
+
+    /** The preservation methods. */
+    public enum Method {
+        @JsonProperty("none")
+        NONE,
+        @JsonProperty("distill")
+        DISTILL
+    }
+
+    public PreserveConfig {
+        if (method == null) {
+            throw new SettingException("method", "must be set");
+        }
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            throw new SettingException("weight", "must be a finite number >= 0, got " + weight);
+        }
+    }
+
+    public boolean distill() {
+        return method == Method.DISTILL && weight > 0;
+    }
+}
