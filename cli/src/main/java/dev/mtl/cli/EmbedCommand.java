@@ -17,10 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mtl embed}: one UTF-8 text per input line → one {@code {"embedding":[...]}} per output line. */
-@Command(
-        name = "embed",
-        mixinStandardHelpOptions = true,
-        description = "Sentence embeddings, one JSON object per input line, in input order.")
+@Command(name = "embed", description = "Sentence embeddings, one JSON object per input line, in input order.")
 public final class EmbedCommand implements Callable<Integer> {
 
     /** Texts read, embedded and written at a time: bounds memory for inputs of any size. */
@@ -50,9 +47,6 @@ public final class EmbedCommand implements Callable<Integer> {
             names = "--truncate",
             description = "Cut texts longer than the maximum (with a warning) instead of windowing them.")
     boolean truncate;
-
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
 
     @Override
     public Integer call() throws Exception {

@@ -29,7 +29,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "eval",
-        mixinStandardHelpOptions = true,
         description =
                 "Score a model on labelled data: accuracy/macro-F1 per classification task, entity P/R/F1 per NER task.")
 final class EvalCommand implements Callable<Integer> {
@@ -85,9 +84,6 @@ final class EvalCommand implements Callable<Integer> {
             description = "Write 'word gold predicted' (conlleval input) here; with several "
                     + "NER tasks, one file per task with a .<task> suffix.")
     String predictions;
-
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
 
     @Override
     public Integer call() throws Exception {

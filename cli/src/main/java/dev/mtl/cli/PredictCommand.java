@@ -18,10 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mtl predict}: any subset of embedding, classification and NER, one JSON object per input line. */
-@Command(
-        name = "predict",
-        mixinStandardHelpOptions = true,
-        description = "Run the model's heads on one text per line; JSONL out, in input order.")
+@Command(name = "predict", description = "Run the model's heads on one text per line; JSONL out, in input order.")
 final class PredictCommand implements Callable<Integer> {
 
     @Option(
@@ -50,9 +47,6 @@ final class PredictCommand implements Callable<Integer> {
             defaultValue = "32",
             description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
-
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
 
     @Override
     public Integer call() throws Exception {

@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 /** {@code mtl serve}: the HTTP API and demo page until SIGTERM/Ctrl-C, then a graceful stop. */
 @Command(
         name = "serve",
-        mixinStandardHelpOptions = true,
         description = "Serve predictions and embeddings over HTTP (JSON API, Prometheus metrics, demo page at /).")
 final class ServeCommand implements Callable<Integer> {
 
@@ -79,9 +78,6 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "" + ServeSettings.DEFAULT_SHUTDOWN_GRACE_MS,
             description = "On SIGTERM, how long to let requests in flight finish (default: ${DEFAULT-VALUE}).")
     int graceMs;
-
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
 
     ServeSettings settings() {
         return new ServeSettings(

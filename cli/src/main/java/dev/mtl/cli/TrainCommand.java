@@ -27,7 +27,6 @@ import picocli.CommandLine.Option;
 /** {@code mtl train}: joint fine-tuning from a YAML/JSON config, with progress, metrics and a report. */
 @Command(
         name = "train",
-        mixinStandardHelpOptions = true,
         description = "Fine-tune the shared encoder and all heads jointly; see the README for the config keys.")
 final class TrainCommand implements Callable<Integer> {
 
@@ -45,9 +44,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "Continue the run in --output from its last checkpoint.")
     boolean resume;
-
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
 
     @Override
     public Integer call() throws Exception {
