@@ -1,5 +1,6 @@
 package dev.mtl.cli;
 
+import dev.mtl.InferenceOptions;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.data.Example;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,8 +39,11 @@ final class EvalCommand implements Callable<Integer> {
     /** Name of the predictions file Evaluator writes in its scratch directory. */
     private static final String PREFIX = "eval";
 
-    @Option(names = "--model", required = true, description = "Model directory saved by mtl.")
-    Path model;
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    InferenceFlags inference;
 
     @Option(
             names = "--data",
@@ -87,6 +92,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        inference.validate();
         if (!Files.exists(data)) {
             throw new IllegalArgumentException("--data " + data + ": no such file or directory");
         }
@@ -99,8 +105,13 @@ final class EvalCommand implements Callable<Integer> {
         // The table goes to stderr when stdout carries JSON or predictions, so both stay parseable.
         PrintStream table = "-".equals(output) || "-".equals(predictions) ? System.err : System.out;
 
-        try (MultiTaskModel m = MultiTaskModel.load(model)) {
+        try (MultiTaskModel m = model.load()) {
             Map<String, TaskConfig> tasks = m.tasks();
+            if (tasks.isEmpty()) {
+                throw new IllegalArgumentException("--model " + model + ": no classification or NER task to score ("
+                        + (model.embedded() ? "the embedded all-MiniLM-L6-v2" : "this model")
+                        + " gives embeddings only); give a model saved by mtl train");
+            }
             List<Example> examples = reader.read(Split.TRAIN);
             if (examples.isEmpty()) {
                 throw new IllegalArgumentException("--data " + data + ": no examples");
@@ -124,9 +135,11 @@ final class EvalCommand implements Callable<Integer> {
 
             Map<String, Field> fields = new LinkedHashMap<>();
             fed.forEach((t, f) -> fields.put(t, f == Field.LABEL ? Field.LABEL : Field.TAGS));
+            InferenceOptions run =
+                    inference.apply(m.defaultOptions(), m.backbone().config().maxPositionEmbeddings());
             Path scratch = predictions == null ? null : Files.createTempDirectory("mtl-eval");
             try {
-                Evaluator.Scores scores = Evaluator.evaluate(m, examples, fields, m.defaultOptions(), scratch, PREFIX);
+                Evaluator.Scores scores = Evaluator.evaluate(m, examples, fields, run, scratch, PREFIX);
                 EvalReport.printTable(table, scores, examples.size());
                 if (output != null) {
                     EvalReport.writeJson(output, model.toString(), data.toString(), scores, fmt, examples.size());

@@ -33,12 +33,17 @@ final class TrainCommand implements Callable<Integer> {
     /** Example predictions shown at the end and in the report. */
     static final int EXAMPLES = 5;
 
-    @Option(names = "--config", required = true, description = "Training config (.yaml, .yml or .json).")
+    @Option(
+            names = "--config",
+            required = true,
+            paramLabel = "FILE",
+            description = "Training config (.yaml, .yml or .json).")
     Path config;
 
     @Option(
             names = "--output",
             required = true,
+            paramLabel = "DIR",
             description = "Output directory (model, checkpoints, metrics, report).")
     Path output;
 

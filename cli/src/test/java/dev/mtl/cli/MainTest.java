@@ -94,6 +94,10 @@ class MainTest {
 
     @Test
     void usageErrorsAreOneLineWithExitCodeTwo() {
+        assertEquals(2, run("embed", "--input", "in.txt"));
+        assertEquals(
+                "mtl embed: Missing required option: '--output=FILE|-' (see 'mtl embed --help')\n", err.toString());
+        err.getBuffer().setLength(0);
         assertEquals(2, run("embed", "--inpt", "in.txt", "--output", "o"));
         assertEquals(
                 "mtl embed: Unknown options: '--inpt', 'in.txt'; did you mean --input? (see 'mtl embed --help')\n",
