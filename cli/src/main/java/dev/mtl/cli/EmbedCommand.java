@@ -39,7 +39,7 @@ public final class EmbedCommand implements Callable<Integer> {
             SentenceEncoder enc = base.withOptions(
                     inference.apply(base.options(), base.backbone().config().maxPositionEmbeddings()));
             long total;
-            try (ProgressBar bar = Progress.bar("embed", System.console() != null)) {
+            try (ProgressBar bar = files.progressBar("embed")) {
                 total = writeJsonl(lines, enc, out.stream(), n -> {
                     if (bar != null) bar.stepTo(n);
                 });

@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,6 +36,26 @@ final class LineFiles {
             return new TextLines(System.in, "<stdin>");
         }
         return new TextLines(open(Path.of(input)), input);
+    }
+
+    /**
+     * How many texts the input holds, for a progress bar's maximum: counted for a regular file,
+     * {@link Progress#UNKNOWN} for stdin or a pipe, which can be read only once.
+     */
+    long expectedTexts() throws IOException {
+        if (input.equals(STDIO)) {
+            return Progress.UNKNOWN;
+        }
+        Path p = Path.of(input);
+        return Files.isRegularFile(p) ? TextLines.countLines(p) : Progress.UNKNOWN;
+    }
+
+    /**
+     * A bar over the input's texts on a terminal, else null. The file is counted only when a bar is
+     * shown: a pass over the bytes is cheap next to the model, but not free.
+     */
+    ProgressBar progressBar(String task) throws IOException {
+        return Progress.terminal() ? Progress.onStderr(task, expectedTexts()) : null;
     }
 
     Outputs openOutput() throws IOException {

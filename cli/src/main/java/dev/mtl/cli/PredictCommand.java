@@ -51,7 +51,7 @@ final class PredictCommand implements Callable<Integer> {
                     inference.apply(m.defaultOptions(), m.backbone().config().maxPositionEmbeddings());
             ObjectMapper json = new ObjectMapper();
             long total = 0;
-            try (ProgressBar bar = Progress.bar("predict", System.console() != null)) {
+            try (ProgressBar bar = files.progressBar("predict")) {
                 List<String> chunk;
                 while (!(chunk = lines.next(EmbedCommand.CHUNK)).isEmpty()) {
                     long before = total;
