@@ -107,20 +107,26 @@ class EmbedCommandTest {
     }
 
     @Test
-    void missingModelDirectory() {
+    void missingModelDirectoryNamesTheFlag() throws Exception {
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "hello\n");
+        Path nope = tmp.resolve("nope");
+        String[] args = {
+            "embed", "--input", in.toString(), "--output", tmp.resolve("o").toString(), "--model", ""
+        };
+        args[args.length - 1] = nope.toString();
+        assertEquals(Main.EXIT_FAILURE, run(args));
         assertEquals(
-                Main.EXIT_FAILURE,
-                run(
-                        "embed",
-                        "--input",
-                        "x",
-                        "--output",
-                        "y",
-                        "--model",
-                        tmp.resolve("nope").toString()));
-        String msg = err.toString().strip();
-        assertTrue(msg.startsWith("mtl embed: "), msg);
-        assertEquals(1, msg.lines().count(), msg);
+                "mtl embed: --model " + nope + ": no such directory",
+                err.toString().strip());
+        err.getBuffer().setLength(0);
+        args[args.length - 1] = in.toString();
+        assertEquals(Main.EXIT_FAILURE, run(args));
+        assertEquals(
+                "mtl embed: --model " + in + ": not a directory; expected a model directory saved by mtl "
+                        + "or a Hugging Face BERT directory",
+                err.toString().strip());
+        assertTrue(Files.notExists(tmp.resolve("o")));
     }
 
     @Test
