@@ -2,25 +2,18 @@ package dev.mtl.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.mtl.InferenceOptions;
 import dev.mtl.SentenceEncoder;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code mtl embed}: one UTF-8 text per input line → one {@code {"embedding":[...]}} per output line. */
-@Command(
-        name = "embed",
-        mixinStandardHelpOptions = true,
-        description = "Sentence embeddings, one JSON object per input line, in input order.")
+@Command(name = "embed", description = "Sentence embeddings, one JSON object per input line, in input order.")
 public final class EmbedCommand implements Callable<Integer> {
 
     /** Texts read, embedded and written at a time: bounds memory for inputs of any size. */
@@ -28,55 +21,31 @@ public final class EmbedCommand implements Callable<Integer> {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    @Option(names = "--input", required = true, description = "Input file, one text per line (- for stdin).")
-    String input;
+    @Mixin
+    LineFiles files;
 
-    @Option(names = "--output", required = true, description = "Output JSONL file (- for stdout).")
-    String output;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--model", description = "Hugging Face BERT directory (default: embedded all-MiniLM-L6-v2).")
-    Path model;
-
-    @Option(
-            names = "--batch-size",
-            defaultValue = "32",
-            description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--max-length", description = "Longest window in tokens (default: the model's maximum).")
-    Integer maxLength;
-
-    @Option(
-            names = "--truncate",
-            description = "Cut texts longer than the maximum (with a warning) instead of windowing them.")
-    boolean truncate;
-
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    InferenceFlags inference;
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        }
-        InputStream in = input.equals("-") ? System.in : openInput(Path.of(input));
-        String inName = input.equals("-") ? "<stdin>" : input;
-        try (TextLines lines = new TextLines(in, inName);
-                SentenceEncoder base = model == null ? SentenceEncoder.loadDefault() : SentenceEncoder.load(model);
-                Outputs out = Outputs.open(output)) {
-            InferenceOptions o = base.options().withBatchSize(batchSize).withTruncate(truncate);
-            if (maxLength != null) {
-                o = o.withMaxLength(maxLength);
-            }
-            SentenceEncoder enc = base.withOptions(o);
+        inference.validate();
+        try (TextLines lines = files.openInput();
+                SentenceEncoder base = model.loadEncoder();
+                Outputs out = files.openOutput()) {
+            SentenceEncoder enc = base.withOptions(
+                    inference.apply(base.options(), base.backbone().config().maxPositionEmbeddings()));
             long total;
-            try (ProgressBar bar = Progress.bar("embed", System.console() != null)) {
+            try (ProgressBar bar = files.progressBar("embed")) {
                 total = writeJsonl(lines, enc, out.stream(), n -> {
                     if (bar != null) bar.stepTo(n);
                 });
             }
             out.commit();
-            System.err.println("embedded " + total + " texts → " + (output.equals("-") ? "stdout" : output));
+            System.err.println("embedded " + total + " texts → " + files.outputName());
         }
         return 0;
     }
@@ -113,18 +82,5 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         json.flush();
         return total;
-    }
-
-    static InputStream openInput(Path p) throws java.io.IOException {
-        if (Files.isDirectory(p)) {
-            throw new java.io.IOException(p + ": is a directory, expected a text file");
-        }
-        if (!Files.exists(p)) {
-            throw new java.nio.file.NoSuchFileException(p + ": no such file");
-        }
-        if (!Files.isReadable(p)) {
-            throw new java.nio.file.AccessDeniedException(p + ": not readable");
-        }
-        return Files.newInputStream(p);
     }
 }

@@ -6,8 +6,6 @@ import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
 import dev.mtl.PredictionJson;
 import dev.mtl.config.Output;
-import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,28 +13,25 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mtl predict}: any subset of embedding, classification and NER, one JSON object per input line. */
-@Command(
-        name = "predict",
-        mixinStandardHelpOptions = true,
-        description = "Run the model's heads on one text per line; JSONL out, in input order.")
+@Command(name = "predict", description = "Run the model's heads on one text per line; JSONL out, in input order.")
 final class PredictCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--model",
-            description = "Model directory (default: the embedded all-MiniLM-L6-v2, embedding only).")
-    Path model;
+    @Mixin
+    LineFiles files;
 
-    @Option(names = "--input", required = true, description = "Input file, one text per line (- for stdin).")
-    String input;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--output", required = true, description = "Output JSONL file (- for stdout).")
-    String output;
+    @Mixin
+    InferenceFlags inference;
 
     @Option(
             names = {"--outputs", "--tasks"},
+            paramLabel = "LIST",
             description = "Comma-separated subset of embedding,classification,ner (default: all the model has).")
     String tasks;
 
@@ -45,43 +40,24 @@ final class PredictCommand implements Callable<Integer> {
             description = "Input lines are whitespace-separated words; tags come back one per word.")
     boolean pretokenized;
 
-    @Option(
-            names = "--batch-size",
-            defaultValue = "32",
-            description = "Sequences per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
-
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        }
-        InputStream in = input.equals("-") ? System.in : EmbedCommand.openInput(Path.of(input));
-        String inName = input.equals("-") ? "<stdin>" : input;
-        try (TextLines lines = new TextLines(in, inName);
-                MultiTaskModel m = model == null ? MultiTaskModel.loadDefault() : MultiTaskModel.load(model);
-                Outputs out = Outputs.open(output)) {
+        inference.validate();
+        try (TextLines lines = files.openInput();
+                MultiTaskModel m = model.load();
+                Outputs out = files.openOutput()) {
             Set<Output> requested = tasks == null ? m.availableOutputs() : Output.parseList(tasks);
-            InferenceOptions options = m.defaultOptions().withBatchSize(batchSize);
+            InferenceOptions options =
+                    inference.apply(m.defaultOptions(), m.backbone().config().maxPositionEmbeddings());
             ObjectMapper json = new ObjectMapper();
             long total = 0;
-            try (ProgressBar bar = Progress.bar("predict", System.console() != null)) {
+            try (ProgressBar bar = files.progressBar("predict")) {
                 List<String> chunk;
                 while (!(chunk = lines.next(EmbedCommand.CHUNK)).isEmpty()) {
                     long before = total;
                     List<Prediction> preds;
                     if (pretokenized) {
-                        List<List<String>> words = new ArrayList<>(chunk.size());
-                        for (String line : chunk) {
-                            words.add(
-                                    line.isBlank()
-                                            ? List.of()
-                                            : Arrays.asList(line.strip().split("\\s+")));
-                        }
-                        preds = m.predictWords(words, requested, options);
+                        preds = m.predictWords(words(chunk), requested, options);
                     } else {
                         preds = m.predict(chunk, requested, options, n -> {
                             if (bar != null) bar.stepTo(before + n);
@@ -98,8 +74,16 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
             out.commit();
-            System.err.println("predicted " + total + " inputs → " + (output.equals("-") ? "stdout" : output));
+            System.err.println("predicted " + total + " inputs → " + files.outputName());
         }
         return 0;
+    }
+
+    private static List<List<String>> words(List<String> lines) {
+        List<List<String>> out = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            out.add(line.isBlank() ? List.of() : Arrays.asList(line.strip().split("\\s+")));
+        }
+        return out;
     }
 }

@@ -27,27 +27,28 @@ import picocli.CommandLine.Option;
 /** {@code mtl train}: joint fine-tuning from a YAML/JSON config, with progress, metrics and a report. */
 @Command(
         name = "train",
-        mixinStandardHelpOptions = true,
         description = "Fine-tune the shared encoder and all heads jointly; see the README for the config keys.")
 final class TrainCommand implements Callable<Integer> {
 
     /** Example predictions shown at the end and in the report. */
     static final int EXAMPLES = 5;
 
-    @Option(names = "--config", required = true, description = "Training config (.yaml, .yml or .json).")
+    @Option(
+            names = "--config",
+            required = true,
+            paramLabel = "FILE",
+            description = "Training config (.yaml, .yml or .json).")
     Path config;
 
     @Option(
             names = "--output",
             required = true,
+            paramLabel = "DIR",
             description = "Output directory (model, checkpoints, metrics, report).")
     Path output;
 
     @Option(names = "--resume", description = "Continue the run in --output from its last checkpoint.")
     boolean resume;
-
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
 
     @Override
     public Integer call() throws Exception {

@@ -107,20 +107,26 @@ class EmbedCommandTest {
     }
 
     @Test
-    void missingModelDirectory() {
+    void missingModelDirectoryNamesTheFlag() throws Exception {
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "hello\n");
+        Path nope = tmp.resolve("nope");
+        String[] args = {
+            "embed", "--input", in.toString(), "--output", tmp.resolve("o").toString(), "--model", ""
+        };
+        args[args.length - 1] = nope.toString();
+        assertEquals(Main.EXIT_FAILURE, run(args));
         assertEquals(
-                Main.EXIT_FAILURE,
-                run(
-                        "embed",
-                        "--input",
-                        "x",
-                        "--output",
-                        "y",
-                        "--model",
-                        tmp.resolve("nope").toString()));
-        String msg = err.toString().strip();
-        assertTrue(msg.startsWith("mtl embed: "), msg);
-        assertEquals(1, msg.lines().count(), msg);
+                "mtl embed: --model " + nope + ": no such directory",
+                err.toString().strip());
+        err.getBuffer().setLength(0);
+        args[args.length - 1] = in.toString();
+        assertEquals(Main.EXIT_FAILURE, run(args));
+        assertEquals(
+                "mtl embed: --model " + in + ": not a directory; expected a model directory saved by mtl "
+                        + "or a Hugging Face BERT directory",
+                err.toString().strip());
+        assertTrue(Files.notExists(tmp.resolve("o")));
     }
 
     @Test
@@ -187,5 +193,35 @@ class EmbedCommandTest {
                         "0"));
         assertEquals(
                 "mtl embed: --batch-size must be >= 1, got 0", err.toString().strip());
+    }
+
+    @Test
+    void modelDefaultIsTheEmbeddedMiniLm() throws Exception {
+        Path in = tmp.resolve("in.txt");
+        List<String> texts = List.of("the weather in new york", "", "play some music by adele");
+        Files.write(in, texts, StandardCharsets.UTF_8);
+        Path out = tmp.resolve("out.jsonl");
+        assertEquals(
+                0,
+                run("embed", "--model", "default", "--input", in.toString(), "--output", out.toString()),
+                err.toString());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(3, lines.size());
+        try (SentenceEncoder enc = SentenceEncoder.loadDefault()) {
+            float[][] expected = enc.embed(texts);
+            ObjectMapper json = new ObjectMapper();
+            for (int i = 0; i < texts.size(); i++) {
+                JsonNode e = json.readTree(lines.get(i)).get("embedding");
+                assertEquals(384, e.size());
+                float[] got = new float[384];
+                double norm = 0;
+                for (int h = 0; h < 384; h++) {
+                    got[h] = (float) e.get(h).asDouble();
+                    norm += got[h] * got[h];
+                }
+                assertArrayEquals(expected[i], got, 1e-6f, "line " + (i + 1));
+                assertEquals(1.0, norm, 1e-5, "sentence-transformers head normalises; line " + (i + 1));
+            }
+        }
     }
 }

@@ -307,4 +307,17 @@ class EvalCommandTest {
                 "mtl eval: --option schema: unknown for format conll; allowed: scheme",
                 err.toString().strip());
     }
+
+    @Test
+    void theEmbeddedModelByDefaultHasNothingToScoreAndSaysSoOnOneLine() {
+        String expected = "mtl eval: --model default: no classification or NER task to score "
+                + "(the embedded all-MiniLM-L6-v2 gives embeddings only); give a model saved by mtl train";
+        assertEquals(Main.EXIT_FAILURE, run("eval", "--data", data.toString()));
+        assertEquals(expected, err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run("eval", "--model", "default", "--data", data.toString(), "--feeds", "intent=label"));
+        assertEquals(expected, err.toString().strip());
+    }
 }

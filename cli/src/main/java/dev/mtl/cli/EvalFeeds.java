@@ -1,0 +1,162 @@
+package dev.mtl.cli;
+
+import dev.mtl.config.TaskConfig;
+import dev.mtl.data.Example;
+import dev.mtl.data.Field;
+import dev.mtl.train.DatasetSpec.Format;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Which of a model's tasks {@code mtl eval} scores from which field of the data: the data's format
+ * (named or guessed from the path), the {@code --feeds} pairs or their default, and the check that every
+ * example carries what its tasks are scored from. Every problem is a one-line message naming the flag.
+ */
+final class EvalFeeds {
+
+    static final String FORMATS =
+            String.join(", ", Arrays.stream(Format.values()).map(Format::key).toList());
+
+    private EvalFeeds() {}
+
+    /** The format a path most likely has; anything ambiguous (.txt is CoNLL or TREC) must be named. */
+    static Format guessFormat(Path data) {
+        if (Files.isDirectory(data)) {
+            return Format.JOINTBERT;
+        }
+        String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        String ext = dot < 0 ? "" : name.substring(dot + 1);
+        return switch (ext) {
+            case "jsonl" -> Format.JSONL;
+            case "csv" -> Format.CSV;
+            case "tsv" -> Format.TSV;
+            case "conll" -> Format.CONLL;
+            default ->
+                throw new IllegalArgumentException("--data " + data + ": cannot tell the format from the name; "
+                        + "give --format (one of " + FORMATS + ")");
+        };
+    }
+
+    static Format parseFormat(String name) {
+        for (Format f : Format.values()) {
+            if (f.key().equals(name)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("--format: '" + name + "' is not one of " + FORMATS);
+    }
+
+    /** Every field the format fills, under its own name: the spec requires feeds, reading ignores them. */
+    static Map<String, Field> placeholderFeeds(Format fmt) {
+        Map<String, Field> out = new LinkedHashMap<>();
+        fmt.fields().forEach(f -> out.put(f.key(), f));
+        return out;
+    }
+
+    private static Field scoredBy(TaskConfig task) {
+        return task.kind() == TaskConfig.Kind.CLASSIFICATION ? Field.LABEL : Field.TAGS;
+    }
+
+    private static String kind(TaskConfig task) {
+        return task.kind().name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Every task whose kind matches a field the format fills and at least one example carries (a JSONL
+     * file with labels only would otherwise score its NER task against all-O gold).
+     */
+    static Map<String, Field> defaultFeeds(
+            Map<String, TaskConfig> tasks, Format fmt, Path data, List<Example> examples) {
+        Map<String, Field> out = new LinkedHashMap<>();
+        for (TaskConfig t : tasks.values()) {
+            Field f = scoredBy(t);
+            if (fmt.fields().contains(f) && examples.stream().anyMatch(e -> carries(e, f))) {
+                out.put(t.name(), f);
+            }
+        }
+        if (out.isEmpty()) {
+            List<String> have = tasks.values().stream()
+                    .map(t -> t.name() + " (" + kind(t) + ")")
+                    .toList();
+            throw new IllegalArgumentException("the model has no task this data can score: model tasks "
+                    + (have.isEmpty() ? "none" : String.join(", ", have)) + "; " + fmt.key() + " data at " + data
+                    + " gives "
+                    + String.join(
+                            ", ",
+                            fmt.fields().stream()
+                                    .filter(f -> examples.stream().anyMatch(e -> carries(e, f)))
+                                    .map(Field::key)
+                                    .toList()));
+        }
+        return out;
+    }
+
+    /** Parses {@code task=field,...}; every problem is reported, on one line. */
+    static Map<String, Field> parseFeeds(String spec, Map<String, TaskConfig> tasks, Format fmt) {
+        Map<String, Field> out = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (String pair : spec.split(",", -1)) {
+            String[] kv = pair.strip().split("=", -1);
+            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
+                problems.add("'" + pair.strip() + "' is not task=field");
+                continue;
+            }
+            String name = kv[0].strip();
+            String field = kv[1].strip();
+            TaskConfig task = tasks.get(name);
+            Field feed = Arrays.stream(Field.values())
+                    .filter(f -> f.key().equals(field))
+                    .findFirst()
+                    .orElse(null);
+            if (task == null) {
+                problems.add("unknown task '" + name + "' (model tasks: " + String.join(", ", tasks.keySet()) + ")");
+            } else if (feed == null) {
+                problems.add("'" + name + "=" + field + "': unknown field '" + field + "' (label or tags)");
+            } else if (feed != scoredBy(task)) {
+                problems.add("task '" + name + "' is " + kind(task) + ", scored from '"
+                        + scoredBy(task).key() + "', not '" + field + "'");
+            } else if (!fmt.fields().contains(feed)) {
+                problems.add("format " + fmt.key() + " has no '" + field + "' field for task '" + name + "' (it has: "
+                        + String.join(
+                                ", ", fmt.fields().stream().map(Field::key).toList()) + ")");
+            } else if (out.put(name, feed) != null) {
+                problems.add("task '" + name + "' given twice");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("--feeds: " + String.join("; ", problems));
+        }
+        return out;
+    }
+
+    private static boolean carries(Example e, Field f) {
+        return f == Field.LABEL
+                ? !e.labels().isEmpty()
+                : !e.tags().isEmpty() || !e.entities().isEmpty();
+    }
+
+    /**
+     * An example without a label cannot be scored for a classification task. Token examples without
+     * tags likewise; a text example without entities is a sentence with none, which is valid gold.
+     */
+    static void checkExamplesCarry(Map<String, Field> fed, List<Example> examples) {
+        for (var f : fed.entrySet()) {
+            for (Example e : examples) {
+                boolean missing = f.getValue() == Field.LABEL
+                        ? e.labels().isEmpty()
+                        : !e.tokens().isEmpty() && e.tags().isEmpty();
+                if (missing) {
+                    throw new IllegalArgumentException(
+                            e.id() + ": no " + f.getValue().key() + " for task '" + f.getKey() + "'");
+                }
+            }
+        }
+    }
+}
