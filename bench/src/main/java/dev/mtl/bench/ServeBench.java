@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.DoubleAccumulator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -132,8 +133,8 @@ final class ServeBench implements java.util.concurrent.Callable<Integer> {
             description = "Run the server in this JVM, beside the clients (default: its own JVM, as in production).")
     boolean inProcess;
 
-    @Option(names = "--verbose", description = "Show stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     private final ObjectMapper json = new ObjectMapper();
 

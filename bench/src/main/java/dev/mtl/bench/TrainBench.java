@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -68,6 +69,9 @@ final class TrainBench implements Callable<Integer> {
             names = "--profile",
             description = "Write PyTorch's profiler trace (Chrome trace JSON) of steps 21-25 to this file.")
     Path profile;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {
