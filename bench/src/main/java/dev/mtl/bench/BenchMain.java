@@ -26,9 +26,7 @@ public final class BenchMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = BenchRunner.execute(new BenchMain(), args);
-        // langchain4j's and ONNX Runtime's pools are not daemon threads: leave explicitly.
-        System.exit(code);
+        BenchRunner.exit(BenchRunner.execute(new BenchMain(), args));
     }
 
     @Override

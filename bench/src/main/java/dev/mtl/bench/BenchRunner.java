@@ -28,4 +28,9 @@ final class BenchRunner {
         });
         return cli.execute(args);
     }
+
+    /** Ends the JVM: langchain4j's, ONNX Runtime's and Spark's pools are not daemon threads. */
+    static void exit(int code) {
+        System.exit(code);
+    }
 }

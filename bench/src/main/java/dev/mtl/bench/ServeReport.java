@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAccumulator;
-import java.util.stream.Collectors;
 
 /**
  * What {@code mtl bench serve} measured and how it is printed: a line per round on stderr as the run
@@ -125,27 +124,27 @@ final class ServeReport {
                     Locale.ROOT,
                     "mtl embed       %s texts/s in the %d rounds (its code: reads the round's texts from a file, "
                             + "writes JSONL to a file; the server idle)%n",
-                    join(cliRates, "%.0f"),
+                    Stats.join(cliRates, "%.0f"),
                     rounds);
         }
         out.printf(
                 Locale.ROOT,
                 "in memory       %s texts/s in the %d rounds (%s on each round's texts, no I/O, the server idle)%n",
-                join(memoryRates, "%.0f"),
+                Stats.join(memoryRates, "%.0f"),
                 rounds,
                 s.embedOnly() ? "MultiTaskModel.embed" : "MultiTaskModel.predict");
-        out.printf(Locale.ROOT, "served          %s texts/s in the same rounds%n", join(servedRates, "%.0f"));
+        out.printf(Locale.ROOT, "served          %s texts/s in the same rounds%n", Stats.join(servedRates, "%.0f"));
         if (s.embedOnly()) {
             out.printf(
                     Locale.ROOT,
                     "served/mtl embed %s per round; median %.2f%n",
-                    join(cliRatios, "%.2f"),
+                    Stats.join(cliRatios, "%.2f"),
                     Stats.median(cliRatios));
         }
         out.printf(
                 Locale.ROOT,
                 "served/memory   %s per round; median %.2f%n",
-                join(memoryRatios, "%.2f"),
+                Stats.join(memoryRatios, "%.2f"),
                 Stats.median(memoryRatios));
         out.printf(
                 Locale.ROOT,
@@ -183,11 +182,5 @@ final class ServeReport {
     private static double percentileMs(long[] sorted, double p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
-    }
-
-    private static String join(double[] v, String format) {
-        return Arrays.stream(v)
-                .mapToObj(x -> String.format(Locale.ROOT, format, x))
-                .collect(Collectors.joining(" "));
     }
 }

@@ -63,9 +63,7 @@ public final class SparkBench implements Callable<Integer> {
     VerboseOption verbose;
 
     public static void main(String[] args) {
-        int code = BenchRunner.execute(new SparkBench(), args);
-        // Spark's and PyTorch's threads would keep the JVM alive.
-        System.exit(code);
+        BenchRunner.exit(BenchRunner.execute(new SparkBench(), args));
     }
 
     @Override
@@ -81,7 +79,13 @@ public final class SparkBench implements Callable<Integer> {
                 .filter(s -> !s.isEmpty())
                 .limit(limit)
                 .toList();
-        Path work = Files.createTempDirectory("mtl-spark-bench");
+        try (TempDir work = TempDir.create("mtl-spark-bench")) {
+            return run(texts, work.path());
+        }
+    }
+
+    /** Writes the corpus to {@code work}, then times both on it; the job writes its Parquet there. */
+    private int run(List<String> texts, Path work) throws Exception {
         Path in = work.resolve("corpus.txt");
         Files.write(in, texts, StandardCharsets.UTF_8);
 
