@@ -33,29 +33,32 @@ final class EmbedBench implements Callable<Integer> {
     static final double MIN_COSINE = 0.9999;
     static final int EXIT_DISAGREE = 3;
 
-    @Option(names = "--passes", defaultValue = "5", description = "timed passes per system (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--passes",
+            defaultValue = "5",
+            description = "Timed passes per system (default: ${DEFAULT-VALUE}).")
     int passes;
 
     @Option(
             names = "--corpus-size",
             defaultValue = "3000",
-            description = "sentences, equal shares of SNIPS, TREC, WNUT-17 (default ${DEFAULT-VALUE}, at least "
-                    + MIN_CORPUS + ")")
+            description = "Sentences, equal shares of SNIPS, TREC, WNUT-17 (default: ${DEFAULT-VALUE}, at least "
+                    + MIN_CORPUS + ").")
     int corpusSize;
 
     @Option(
             names = "--threads",
             description =
-                    "PyTorch and ONNX Runtime intra-op threads (default: -Dai.djl.pytorch.num_threads, else available processors)")
+                    "PyTorch and ONNX Runtime intra-op threads (default: -Dai.djl.pytorch.num_threads, else available processors).")
     Integer threads;
 
     @Option(
             names = "--data",
             defaultValue = "data",
-            description = "the repository's data directory (default ${DEFAULT-VALUE})")
+            description = "The repository's data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--json", description = "also write the results as JSON to this file")
+    @Option(names = "--json", description = "Also write the results as JSON to this file.")
     Path json;
 
     @Mixin

@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
-        description = "Training speed and model-FLOPs utilization on SNIPS (joint intent + slots).")
+        description =
+                "Training speed on SNIPS (joint intent + slots) and model-FLOPs utilization against a matmul peak probed in each window.")
 final class TrainBench implements Callable<Integer> {
 
     /** Steps per metrics window. */
@@ -68,7 +69,10 @@ final class TrainBench implements Callable<Integer> {
             description = "optimizer.lazy_embeddings: update only the word-embedding rows in the batch.")
     boolean lazyEmbeddings;
 
-    @Option(names = "--data", defaultValue = "data", description = "The repository's data directory.")
+    @Option(
+            names = "--data",
+            defaultValue = "data",
+            description = "The repository's data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(
@@ -81,6 +85,13 @@ final class TrainBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (steps < 2 * WINDOW) {
+            // The first window holds the warm-up and is not counted, so two make the least that reports.
+            throw new IllegalArgumentException("--steps must be >= " + 2 * WINDOW + ", got " + steps);
+        }
+        if (batchSize < 1 || gradAccum < 1) {
+            throw new IllegalArgumentException("--batch-size and --grad-accum must be >= 1");
+        }
         try (TempDir tmp = TempDir.create("mtl-bench-train")) {
             return run(tmp.path());
         }
