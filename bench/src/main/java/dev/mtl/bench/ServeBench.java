@@ -242,7 +242,7 @@ final class ServeBench implements Callable<Integer> {
                 }
             }
         };
-        int rounds = Math.min(this.rounds, requests);
+        int rounds = report.rounds();
         for (int k = 0; k < rounds; k++) {
             int from = (int) ((long) requests * k / rounds);
             int to = (int) ((long) requests * (k + 1) / rounds);

@@ -57,6 +57,10 @@ final class ServeReport {
         this.latencies = new long[setup.requests()];
     }
 
+    int rounds() {
+        return rounds;
+    }
+
     /** Records round {@code k} (cliRate is unused unless the model embeds only) and prints its line. */
     void round(int k, double cliRate, double memoryRate, long servedTexts, double servedWall) {
         cliRates[k] = cliRate;
