@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,33 +33,36 @@ final class EmbedBench implements Callable<Integer> {
     static final double MIN_COSINE = 0.9999;
     static final int EXIT_DISAGREE = 3;
 
-    @Option(names = "--passes", defaultValue = "5", description = "timed passes per system (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--passes",
+            defaultValue = "5",
+            description = "Timed passes per system (default: ${DEFAULT-VALUE}).")
     int passes;
 
     @Option(
             names = "--corpus-size",
             defaultValue = "3000",
-            description = "sentences, equal shares of SNIPS, TREC, WNUT-17 (default ${DEFAULT-VALUE}, at least "
-                    + MIN_CORPUS + ")")
+            description = "Sentences, equal shares of SNIPS, TREC, WNUT-17 (default: ${DEFAULT-VALUE}, at least "
+                    + MIN_CORPUS + ").")
     int corpusSize;
 
     @Option(
             names = "--threads",
             description =
-                    "PyTorch and ONNX Runtime intra-op threads (default: -Dai.djl.pytorch.num_threads, else available processors)")
+                    "PyTorch and ONNX Runtime intra-op threads (default: -Dai.djl.pytorch.num_threads, else available processors).")
     Integer threads;
 
     @Option(
             names = "--data",
             defaultValue = "data",
-            description = "the repository's data directory (default ${DEFAULT-VALUE})")
+            description = "The repository's data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--json", description = "also write the results as JSON to this file")
+    @Option(names = "--json", description = "Also write the results as JSON to this file.")
     Path json;
 
-    @Option(names = "--verbose", description = "stack traces on errors")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     record SystemResult(
             String system,

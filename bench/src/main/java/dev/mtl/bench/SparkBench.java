@@ -2,56 +2,100 @@ package dev.mtl.bench;
 
 import dev.mtl.MultiTaskModel;
 import dev.mtl.spark.MtlSparkJob;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * Throughput of {@link MtlSparkJob} (text in, Parquet out, embeddings of the embedded all-MiniLM-L6-v2)
- * on local[N] against single-process {@link MultiTaskModel#embed} on the same corpus, in the same
- * JVM and run, passes interleaved so both see the same machine load. One untimed warm-up pass of
- * each (model load, JIT), then the median of {@code passes} timed passes. The Spark time includes
- * reading, the row index, prediction and writing Parquet; not the session start.
+ * {@code mtl bench spark}: throughput of {@link MtlSparkJob} (text in, Parquet out, embeddings of the
+ * embedded all-MiniLM-L6-v2) on local[N] against single-process {@link MultiTaskModel#embed} on the
+ * same corpus, in the same JVM and run, passes interleaved so both see the same machine load. One
+ * untimed warm-up pass of each (model load, JIT), then the median of {@code --passes} timed passes.
+ * The Spark time includes reading, the row index, prediction and writing Parquet; not the session
+ * start.
  *
- * <pre>{@code
- * spark/bench.sh [--corpus data/snips/train/seq.in] [--limit 3000] [--passes 3] [--master local[2]]
- * }</pre>
- * A benchmark, not a test: it prints numbers and asserts nothing.
+ * <p>Runs on the spark module's class path, not the bench module's (Spark pins its own Jackson): it
+ * may use Spark, mtl-core, mtl-spark, picocli and the bench classes that need nothing else ({@link
+ * Stats}, {@link BenchRunner}).
  */
-public final class SparkBench {
+@Command(name = "mtl bench spark", mixinStandardHelpOptions = true, description = SparkBench.DESCRIPTION)
+public final class SparkBench implements Callable<Integer> {
 
-    private SparkBench() {}
+    /** Also shown by {@code mtl bench}'s list, which cannot load this class. */
+    static final String DESCRIPTION =
+            "Spark job (text in, Parquet out) on local[N] vs a single process on the same texts.";
 
-    public static void main(String[] args) throws IOException {
-        Path corpus = Path.of(arg(args, "--corpus", "data/snips/train/seq.in"));
-        int limit = Integer.parseInt(arg(args, "--limit", "3000"));
-        int passes = Integer.parseInt(arg(args, "--passes", "3"));
-        String master = arg(args, "--master", "local[2]");
+    @Option(
+            names = "--corpus",
+            defaultValue = "data/snips/train/seq.in",
+            description = "Text file, one text per line (default: ${DEFAULT-VALUE}).")
+    Path corpus;
+
+    @Option(
+            names = "--limit",
+            defaultValue = "3000",
+            description = "Texts taken from the start of the corpus (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(
+            names = "--passes",
+            defaultValue = "3",
+            description = "Timed passes of each, after one warm-up pass (default: ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(
+            names = "--master",
+            defaultValue = "local[2]",
+            description = "Spark master; local[N] gets one partition per task slot (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    @Mixin
+    VerboseOption verbose;
+
+    public static void main(String[] args) {
+        BenchRunner.exit(BenchRunner.execute(new SparkBench(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (limit < 1 || passes < 1) {
+            throw new IllegalArgumentException("--limit and --passes must be >= 1");
+        }
+        if (!Files.isRegularFile(corpus)) {
+            throw new NoSuchFileException(corpus + ": no such file (set --corpus to a file of one text per line)");
+        }
         List<String> texts = Files.readAllLines(corpus, StandardCharsets.UTF_8).stream()
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())
                 .limit(limit)
                 .toList();
-        Path work = Files.createTempDirectory("mtl-spark-bench");
+        try (TempDir work = TempDir.create("mtl-spark-bench")) {
+            return run(texts, work.path());
+        }
+    }
+
+    /** Writes the corpus to {@code work}, then times both on it; the job writes its Parquet there. */
+    private int run(List<String> texts, Path work) throws Exception {
         Path in = work.resolve("corpus.txt");
         Files.write(in, texts, StandardCharsets.UTF_8);
 
-        int slots = master.matches("local\\[\\d+]") ? Integer.parseInt(master.replaceAll("\\D", "")) : 2;
         SparkSession spark = SparkSession.builder()
                 .master(master)
                 .appName("mtl-bench")
                 .config("spark.ui.enabled", "false")
                 // Split the corpus into one partition per task slot (Spark's default is one 4 MB split).
                 .config("spark.sql.files.openCostInBytes", "0")
-                .config("spark.sql.files.maxPartitionBytes", String.valueOf(Files.size(in) / slots + 1))
+                .config("spark.sql.files.maxPartitionBytes", String.valueOf(Files.size(in) / slots() + 1))
                 .getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         System.out.printf(
@@ -73,25 +117,7 @@ public final class SparkBench {
                 if (e.length != texts.size()) {
                     throw new IllegalStateException("embedded " + e.length + " of " + texts.size());
                 }
-                t0 = System.nanoTime();
-                StringWriter out = new StringWriter();
-                StringWriter err = new StringWriter();
-                int rc = MtlSparkJob.run(
-                        new String[] {
-                            "--input",
-                            in.toString(),
-                            "--output",
-                            work.resolve("out" + p).toString(),
-                            "--tasks",
-                            "embedding"
-                        },
-                        spark,
-                        new PrintWriter(out, true),
-                        new PrintWriter(err, true));
-                double j = (System.nanoTime() - t0) / 1e9;
-                if (rc != 0 || !out.toString().startsWith("rows: " + texts.size() + ", ok: " + texts.size())) {
-                    throw new IllegalStateException("job failed: " + out + err);
-                }
+                double j = runJob(spark, in, work.resolve("out" + p), texts.size());
                 String label = p < 0 ? "warm-up" : "pass " + (p + 1);
                 System.out.printf(
                         Locale.ROOT,
@@ -104,28 +130,45 @@ public final class SparkBench {
                     job[p] = texts.size() / j;
                 }
             }
-            double ms = median(single);
-            double mj = median(job);
+            double ms = Stats.median(single);
+            double mj = Stats.median(job);
             System.out.printf(
                     Locale.ROOT,
-                    "median: single process %.1f texts/s, spark job %.1f texts/s, ratio %.1f%% (bar: >= 90%%)%n",
+                    "median: single process %.1f texts/s, spark job %.1f texts/s, spark/single %.1f%%%n",
                     ms,
                     mj,
                     100 * mj / ms);
         } finally {
             spark.stop();
         }
+        return 0;
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    /** One run of the job on {@code in}, writing to {@code out}; returns its seconds. */
+    private static double runJob(SparkSession spark, Path in, Path out, int rows) {
+        long t0 = System.nanoTime();
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        int rc = MtlSparkJob.run(
+                new String[] {"--input", in.toString(), "--output", out.toString(), "--tasks", "embedding"},
+                spark,
+                new PrintWriter(stdout, true),
+                new PrintWriter(stderr, true));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (rc != 0 || !stdout.toString().startsWith("rows: " + rows + ", ok: " + rows)) {
+            throw new IllegalStateException("job failed: " + stdout + stderr);
+        }
+        return seconds;
     }
 
-    private static String arg(String[] args, String name, String dflt) {
-        List<String> a = new ArrayList<>(Arrays.asList(args));
-        int i = a.indexOf(name);
-        return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : dflt;
+    /** Task slots of a local master: local[N] has N, local[*] one per core, plain local one. */
+    private int slots() {
+        if (master.matches("local\\[\\d+]")) {
+            return Integer.parseInt(master.replaceAll("\\D", ""));
+        }
+        if (master.equals("local[*]")) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        return master.equals("local") ? 1 : 2;
     }
 }

@@ -1,8 +1,15 @@
 package dev.mtl.bench;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** Medians, not best-of: on a shared 2-core machine the best run is luck, the median is the machine. */
+/**
+ * The statistics and number formats the benchmarks share. Medians, not best-of: on a shared 2-core
+ * machine the best run is luck, the median is the machine. Plain Java only, so that {@link SparkBench}
+ * can use it on the spark module's class path.
+ */
 final class Stats {
 
     private Stats() {}
@@ -17,8 +24,8 @@ final class Stats {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    static double median(long[] xs) {
-        return median(Arrays.stream(xs).asDoubleStream().toArray());
+    static double median(List<Double> xs) {
+        return median(xs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     static double min(double[] xs) {
@@ -42,5 +49,12 @@ final class Stats {
             nb += (double) b[i] * b[i];
         }
         return dot / Math.sqrt(na * nb);
+    }
+
+    /** Each value in {@code format}, space-separated: a run's values in one line, in the order measured. */
+    static String join(double[] xs, String format) {
+        return Arrays.stream(xs)
+                .mapToObj(x -> String.format(Locale.ROOT, format, x))
+                .collect(Collectors.joining(" "));
     }
 }

@@ -3,9 +3,12 @@ package dev.mtl.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.Engines;
+import dev.mtl.SentenceEncoder;
 import dev.mtl.config.BertConfig;
 import dev.mtl.train.Dataset;
 import dev.mtl.train.TrainConfig;
@@ -14,10 +17,14 @@ import dev.mtl.train.TrainingProgress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,7 +40,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
-        description = "Training speed and model-FLOPs utilization on SNIPS (joint intent + slots).")
+        description =
+                "Training speed on SNIPS (joint intent + slots) and model-FLOPs utilization against a matmul peak probed in each window.")
 final class TrainBench implements Callable<Integer> {
 
     /** Steps per metrics window. */
@@ -61,7 +69,10 @@ final class TrainBench implements Callable<Integer> {
             description = "optimizer.lazy_embeddings: update only the word-embedding rows in the batch.")
     boolean lazyEmbeddings;
 
-    @Option(names = "--data", defaultValue = "data", description = "The repository's data directory.")
+    @Option(
+            names = "--data",
+            defaultValue = "data",
+            description = "The repository's data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(
@@ -69,9 +80,25 @@ final class TrainBench implements Callable<Integer> {
             description = "Write PyTorch's profiler trace (Chrome trace JSON) of steps 21-25 to this file.")
     Path profile;
 
+    @Mixin
+    VerboseOption verbose;
+
     @Override
     public Integer call() throws Exception {
-        Path tmp = Files.createTempDirectory("mtl-bench-train");
+        if (steps < 2 * WINDOW) {
+            // The first window holds the warm-up and is not counted, so two make the least that reports.
+            throw new IllegalArgumentException("--steps must be >= " + 2 * WINDOW + ", got " + steps);
+        }
+        if (batchSize < 1 || gradAccum < 1) {
+            throw new IllegalArgumentException("--batch-size and --grad-accum must be >= 1");
+        }
+        try (TempDir tmp = TempDir.create("mtl-bench-train")) {
+            return run(tmp.path());
+        }
+    }
+
+    /** Writes the data and config to {@code tmp}, trains, and prints the table. */
+    private int run(Path tmp) throws Exception {
         Path train = tmp.resolve("train");
         Files.createDirectories(train);
         int n = steps * batchSize * gradAccum;
@@ -110,12 +137,11 @@ final class TrainBench implements Callable<Integer> {
         }
         TrainingProgress probe = new TrainingProgress() {
             @Override
-            public void step(long step, java.util.Map<String, Double> losses, double tokensPerSecond) {
+            public void step(long step, Map<String, Double> losses, double tokensPerSecond) {
                 if (profile != null && step == 20) {
-                    ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                    JniUtils.startProfile(false, true, false);
                 } else if (profile != null && step == 25) {
-                    ai.djl.pytorch.jni.JniUtils.stopProfile(
-                            profile.toAbsolutePath().toString());
+                    JniUtils.stopProfile(profile.toAbsolutePath().toString());
                 }
                 int window = (int) ((step - 1) / WINDOW);
                 long p0 = System.nanoTime();
@@ -150,9 +176,7 @@ final class TrainBench implements Callable<Integer> {
             double seconds = WINDOW / j.get("steps_per_s").asDouble();
             double tokens = j.get("tokens_per_s").asDouble() * seconds;
             tps.add(tokens / (seconds - probeSeconds[window]));
-            peaks.add(Stats.median(probeRates.get(window).stream()
-                    .mapToDouble(Double::doubleValue)
-                    .toArray()));
+            peaks.add(Stats.median(probeRates.get(window)));
             fwd.add(j.get("ms_forward").asDouble());
             bwd.add(j.get("ms_backward").asDouble());
             opt.add(j.get("ms_optimizer").asDouble());
@@ -164,8 +188,7 @@ final class TrainBench implements Callable<Integer> {
         double fwdFlopsPerToken = 2 * (4 * h * h + 2 * h * c.intermediateSize()) * c.numHiddenLayers()
                 + 4 * meanTokens * h * c.numHiddenLayers();
         double trainFlopsPerToken = 3 * fwdFlopsPerToken;
-        double tokPerS =
-                Stats.median(tps.stream().mapToDouble(Double::doubleValue).toArray());
+        double tokPerS = Stats.median(tps);
         double achieved = tokPerS * trainFlopsPerToken / 1e9;
         double[] peakOf = peaks.stream().mapToDouble(Double::doubleValue).toArray();
         double[] mfu = new double[tps.size()];
@@ -173,9 +196,9 @@ final class TrainBench implements Callable<Integer> {
             mfu[i] = tps.get(i) * trainFlopsPerToken / 1e9 / peakOf[i];
         }
         double[] peak = {Stats.median(peakOf), Stats.max(peakOf)};
-        double f = Stats.median(fwd.stream().mapToDouble(Double::doubleValue).toArray());
-        double b = Stats.median(bwd.stream().mapToDouble(Double::doubleValue).toArray());
-        double o = Stats.median(opt.stream().mapToDouble(Double::doubleValue).toArray());
+        double f = Stats.median(fwd);
+        double b = Stats.median(bwd);
+        double o = Stats.median(opt);
         double stepMs = f + b + o;
         System.out.printf(
                 Locale.ROOT,
@@ -211,9 +234,7 @@ final class TrainBench implements Callable<Integer> {
         System.out.printf(
                 Locale.ROOT,
                 "  MFU per window vs its own peak: %s%n",
-                java.util.Arrays.stream(mfu)
-                        .mapToObj(x -> String.format(Locale.ROOT, "%.0f%%", 100 * x))
-                        .collect(java.util.stream.Collectors.joining(" ")));
+                Stats.join(Arrays.stream(mfu).map(x -> 100 * x).toArray(), "%.0f%%"));
         System.out.printf(
                 Locale.ROOT, "  MFU, median over windows                      %10.1f %%%n", 100 * Stats.median(mfu));
         System.out.printf(
@@ -254,7 +275,7 @@ final class TrainBench implements Callable<Integer> {
 
     private static double meanTokens(Dataset d) {
         // Words + 2 specials is a lower bound on sub-tokens; count sub-tokens exactly with the tokenizer instead.
-        try (dev.mtl.SentenceEncoder enc = dev.mtl.SentenceEncoder.loadDefault()) {
+        try (SentenceEncoder enc = SentenceEncoder.loadDefault()) {
             long total = 0;
             for (var e : d.train()) {
                 total += enc.backbone().tokenizer().encodeWords(e.tokens()).getIds().length;
@@ -272,10 +293,7 @@ final class TrainBench implements Callable<Integer> {
             NDArray w = m.randomNormal(new Shape(n, k));
             NDArray b = m.randomNormal(new Shape(n));
             return gflops(
-                    m,
-                    2.0 * mRows * k * n,
-                    50,
-                    () -> ai.djl.nn.core.Linear.linear(x, w, b).singletonOrThrow());
+                    m, 2.0 * mRows * k * n, 50, () -> Linear.linear(x, w, b).singletonOrThrow());
         }
     }
 
@@ -289,14 +307,13 @@ final class TrainBench implements Callable<Integer> {
     }
 
     /** Median and best GFLOPS of {@code op} over {@code reps} timed runs after 5 unmeasured ones. */
-    private static double[] gflops(NDManager m, double flop, int reps, java.util.function.Supplier<NDArray> op) {
+    private static double[] gflops(NDManager m, double flop, int reps, Supplier<NDArray> op) {
         double[] g = rates(m, flop, 5, reps, op);
         return new double[] {Stats.median(g), Stats.max(g)};
     }
 
     /** Times {@code op} {@code reps} times after {@code warmup} unmeasured runs; each result is freed at once. */
-    private static double[] rates(
-            NDManager m, double flop, int warmup, int reps, java.util.function.Supplier<NDArray> op) {
+    private static double[] rates(NDManager m, double flop, int warmup, int reps, Supplier<NDArray> op) {
         double[] g = new double[reps];
         for (int r = -warmup; r < reps; r++) {
             try (NDManager s = m.newSubManager()) {
