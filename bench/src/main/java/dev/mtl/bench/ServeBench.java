@@ -2,7 +2,6 @@ package dev.mtl.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mtl.Engines;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.serve.ServeSettings;
 import java.io.IOException;
@@ -167,7 +166,6 @@ final class ServeBench implements Callable<Integer> {
     private int measure(MultiTaskModel m, List<List<String>> plan, List<String> all) throws Exception {
         OfflinePeer peer = new OfflinePeer(m);
         boolean embedOnly = peer.embedOnly();
-        Engines.inferenceMode();
         peer.inMemory(all.subList(0, Math.min(OFFLINE_WARMUP_TEXTS, all.size())));
 
         ServeSettings settings = ServeSettings.defaults()

@@ -25,8 +25,9 @@ import java.util.Set;
  * writer: the trainer owns the format, this only reads it for {@link TrainingReport}.
  */
 final class MetricsLog {
-    /** Scores that are fractions, higher is better; the report plots and ranks only these. */
-    static final List<String> HEADLINE_METRICS = List.of("accuracy", "macro_f1", "f1");
+    /** Scores where higher is better, in [0, 1] (Spearman in [-1, 1]); the report plots and ranks only these. */
+    static final List<String> HEADLINE_METRICS =
+            List.of("accuracy", "macro_f1", "f1", "spearman", "mrr@10", "knn_accuracy");
 
     /**
      * Two objects on one line are an error; NaN and Infinity are accepted because Python's
@@ -120,9 +121,10 @@ final class MetricsLog {
                     Map<String, Double> values = numbers(at, where, task.getValue());
                     for (String name : HEADLINE_METRICS) {
                         Double v = values.get(name);
-                        if (v != null && !(v >= 0 && v <= 1)) {
-                            throw at.error(
-                                    "\"" + where + "." + name + "\" is " + v + ", expected a fraction in [0, 1]");
+                        double low = name.equals("spearman") ? -1 : 0;
+                        if (v != null && !(v >= low && v <= 1)) {
+                            throw at.error("\"" + where + "." + name + "\" is " + v + ", expected a value in ["
+                                    + (int) low + ", 1]");
                         }
                     }
                     metrics.put(task.getKey(), Collections.unmodifiableMap(values));

@@ -72,7 +72,7 @@ class ReportMetricsLogTest {
         assertError(
                 dir,
                 "{\"type\":\"eval\",\"step\":1,\"split\":\"dev\",\"metrics\":{\"slots\":{\"f1\":93.1}}}",
-                "\"metrics.slots.f1\" is 93.1, expected a fraction in [0, 1]");
+                "\"metrics.slots.f1\" is 93.1, expected a value in [0, 1]");
     }
 
     /** The bad line is line 3 of a file whose line 2 is blank: blank lines still count. */
