@@ -8,6 +8,7 @@ import dev.mtl.data.Field;
 import dev.mtl.io.AtomicFiles;
 import dev.mtl.train.DatasetSpec;
 import dev.mtl.train.DatasetSpec.Format;
+import dev.mtl.train.EmbeddingEvaluator;
 import dev.mtl.train.Evaluator;
 import dev.mtl.train.SettingException;
 import dev.mtl.train.Split;
@@ -106,15 +107,29 @@ final class EvalCommand implements Callable<Integer> {
         PrintStream table = "-".equals(output) || "-".equals(predictions) ? System.err : System.out;
 
         try (MultiTaskModel m = model.load()) {
-            Map<String, TaskConfig> tasks = m.tasks();
-            if (tasks.isEmpty()) {
-                throw new IllegalArgumentException("--model " + model + ": no classification or NER task to score ("
-                        + (model.embedded() ? "the embedded all-MiniLM-L6-v2" : "this model")
-                        + " gives embeddings only); give a model saved by mtl train");
-            }
+            InferenceOptions run =
+                    inference.apply(m.defaultOptions(), m.backbone().config().maxPositionEmbeddings());
             List<Example> examples = reader.read(Split.TRAIN);
             if (examples.isEmpty()) {
                 throw new IllegalArgumentException("--data " + data + ": no examples");
+            }
+            if (examples.stream().anyMatch(Field.PAIR::presentIn)) {
+                // Sentence pairs measure the embedding itself, whatever tasks the model has.
+                Field pairs = examples.stream().allMatch(Field.SCORE::presentIn) ? Field.SCORE : Field.PAIR;
+                Map<String, Double> metrics = EmbeddingEvaluator.evaluate(m, examples, pairs, run);
+                EvalReport.printEmbedding(table, pairs, metrics);
+                if (output != null) {
+                    EvalReport.writeEmbeddingJson(
+                            output, model.toString(), data.toString(), fmt, examples.size(), metrics);
+                }
+                return 0;
+            }
+            Map<String, TaskConfig> tasks = m.tasks();
+            if (tasks.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "--model " + model + ": no classification or NER task to score ("
+                                + (model.embedded() ? "the embedded all-MiniLM-L6-v2" : "this model")
+                                + " gives embeddings only); give a model saved by mtl train, or sentence pairs to score the embedding");
             }
             Map<String, Field> fed = feeds == null
                     ? EvalFeeds.defaultFeeds(tasks, fmt, data, examples)
@@ -133,10 +148,7 @@ final class EvalCommand implements Callable<Integer> {
                         + String.join(", ", nerTasks) + ") need a file name, one file per task");
             }
 
-            Map<String, Field> fields = new LinkedHashMap<>();
-            fed.forEach((t, f) -> fields.put(t, f == Field.LABEL ? Field.LABEL : Field.TAGS));
-            InferenceOptions run =
-                    inference.apply(m.defaultOptions(), m.backbone().config().maxPositionEmbeddings());
+            Map<String, Field> fields = new LinkedHashMap<>(fed);
             Path scratch = predictions == null ? null : Files.createTempDirectory("mtl-eval");
             try {
                 Evaluator.Scores scores = Evaluator.evaluate(m, examples, fields, run, scratch, PREFIX);

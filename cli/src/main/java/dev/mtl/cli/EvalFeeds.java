@@ -1,5 +1,6 @@
 package dev.mtl.cli;
 
+import dev.mtl.config.EmbeddingLoss;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.data.Example;
 import dev.mtl.data.Field;
@@ -35,13 +36,26 @@ final class EvalFeeds {
         String ext = dot < 0 ? "" : name.substring(dot + 1);
         return switch (ext) {
             case "jsonl" -> Format.JSONL;
-            case "csv" -> Format.CSV;
-            case "tsv" -> Format.TSV;
+            case "csv", "tsv" -> stsLayout(data) ? Format.STSB : ext.equals("csv") ? Format.CSV : Format.TSV;
             case "conll" -> Format.CONLL;
             default ->
                 throw new IllegalArgumentException("--data " + data + ": cannot tell the format from the name; "
                         + "give --format (one of " + FORMATS + ")");
         };
+    }
+
+    /**
+     * Whether the file looks like the STS Benchmark's {@code sts-*.csv}: its first line has 7 or 9
+     * tab-separated columns with a number in the fifth (those files are tab-separated despite the name).
+     */
+    static boolean stsLayout(Path data) {
+        try (java.io.BufferedReader r = Files.newBufferedReader(data, java.nio.charset.StandardCharsets.UTF_8)) {
+            String line = r.readLine();
+            String[] c = line == null ? new String[0] : line.split("\t", -1);
+            return (c.length == 7 || c.length == 9) && c[4].strip().matches("\\d+(\\.\\d+)?");
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return false; // the reader will say what is wrong with the file
+        }
     }
 
     static Format parseFormat(String name) {
@@ -61,7 +75,11 @@ final class EvalFeeds {
     }
 
     private static Field scoredBy(TaskConfig task) {
-        return task.kind() == TaskConfig.Kind.CLASSIFICATION ? Field.LABEL : Field.TAGS;
+        return switch (task.kind()) {
+            case CLASSIFICATION -> Field.LABEL;
+            case NER -> Field.TAGS;
+            case EMBEDDING -> task.loss().data() == EmbeddingLoss.Data.LABELLED_TEXTS ? Field.LABEL : Field.SCORE;
+        };
     }
 
     private static String kind(TaskConfig task) {
@@ -118,7 +136,8 @@ final class EvalFeeds {
             if (task == null) {
                 problems.add("unknown task '" + name + "' (model tasks: " + String.join(", ", tasks.keySet()) + ")");
             } else if (feed == null) {
-                problems.add("'" + name + "=" + field + "': unknown field '" + field + "' (label or tags)");
+                problems.add(
+                        "'" + name + "=" + field + "': unknown field '" + field + "' (label, tags, score or pair)");
             } else if (feed != scoredBy(task)) {
                 problems.add("task '" + name + "' is " + kind(task) + ", scored from '"
                         + scoredBy(task).key() + "', not '" + field + "'");
@@ -137,9 +156,7 @@ final class EvalFeeds {
     }
 
     private static boolean carries(Example e, Field f) {
-        return f == Field.LABEL
-                ? !e.labels().isEmpty()
-                : !e.tags().isEmpty() || !e.entities().isEmpty();
+        return f.presentIn(e);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.mtl.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mtl.data.Field;
 import dev.mtl.eval.ClassScore;
 import dev.mtl.eval.EntityScore;
 import dev.mtl.train.DatasetSpec.Format;
@@ -23,6 +24,17 @@ final class EvalReport {
 
     /** One block per task: classification accuracy and per-class scores, NER entity scores per type. */
     static void printTable(PrintStream out, Evaluator.Scores scores, int examples) {
+        scores.embedding().forEach((task, m) -> {
+            out.printf(Locale.ROOT, "%s (embedding)%n ", task);
+            m.forEach((k, v) -> out.printf(
+                    Locale.ROOT,
+                    " %s %s",
+                    k,
+                    k.equals("pairs") || k.equals("texts") || k.equals("queries") || k.equals("pool")
+                            ? String.valueOf(v.longValue())
+                            : String.format(Locale.ROOT, "%.2f", 100 * v)));
+            out.printf("%n%n");
+        });
         scores.classification().forEach((task, r) -> {
             out.printf(Locale.ROOT, "%s (classification, %d examples)%n", task, examples);
             out.printf(Locale.ROOT, "  accuracy %6.2f   macro-F1 %6.2f%n", 100 * r.accuracy(), 100 * r.macroF1());
@@ -84,18 +96,60 @@ final class EvalReport {
         out.flush();
     }
 
+    /** The embedding's scores on sentence pairs. */
+    static void printEmbedding(PrintStream out, Field pairs, Map<String, Double> m) {
+        if (pairs == Field.SCORE) {
+            out.printf(
+                    Locale.ROOT,
+                    "embedding (%d scored pairs): cosine vs gold score%n",
+                    m.get("pairs").intValue());
+            out.printf(
+                    Locale.ROOT, "  spearman %6.2f   pearson %6.2f%n", 100 * m.get("spearman"), 100 * m.get("pearson"));
+        } else {
+            out.printf(
+                    Locale.ROOT,
+                    "embedding (%d anchors, a pool of %d positives): retrieval of each anchor's positive%n",
+                    m.get("queries").intValue(),
+                    m.get("pool").intValue());
+            out.printf(
+                    Locale.ROOT,
+                    "  mrr@10 %6.2f   recall@1 %6.2f   recall@10 %6.2f%n",
+                    100 * m.get("mrr@10"),
+                    100 * m.get("recall@1"),
+                    100 * m.get("recall@10"));
+        }
+        out.flush();
+    }
+
+    static void writeEmbeddingJson(
+            String path, String model, String data, Format fmt, int examples, Map<String, Double> metrics)
+            throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", model);
+        doc.put("data", data);
+        doc.put("format", fmt.key());
+        doc.put("examples", examples);
+        doc.put("embedding", metrics);
+        write(path, doc);
+    }
+
     /** The metrics as JSON at {@code path} ({@code -}: stdout), with what was scored on what. */
     static void writeJson(String path, String model, String data, Evaluator.Scores scores, Format fmt, int examples)
             throws IOException {
         Map<String, Object> tasks = new LinkedHashMap<>();
         scores.classification().forEach((t, r) -> tasks.put(t, withKind("classification", r.toMap())));
         scores.ner().forEach((t, r) -> tasks.put(t, withKind("ner", r.toMap())));
+        scores.embedding().forEach((t, r) -> tasks.put(t, withKind("embedding", new LinkedHashMap<>(r))));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", model);
         doc.put("data", data);
         doc.put("format", fmt.key());
         doc.put("examples", examples);
         doc.put("tasks", tasks);
+        write(path, doc);
+    }
+
+    private static void write(String path, Map<String, Object> doc) throws IOException {
         try (Outputs out = Outputs.open(path)) {
             out.stream()
                     .write(new ObjectMapper()

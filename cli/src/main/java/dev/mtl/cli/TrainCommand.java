@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -84,23 +85,38 @@ final class TrainCommand implements Callable<Integer> {
             r.test()
                     .forEach((ds, tasksOf) ->
                             tasksOf.forEach((t, v) -> flatTest.put(r.test().size() > 1 ? ds + "/" + t : t, v)));
-            Map<String, Map<String, Double>> shown = flatTest.isEmpty() ? r.bestDev() : flatTest;
             System.out.println();
-            System.out.println((flatTest.isEmpty() ? "dev" : "test") + " metrics of the final model:");
-            shown.forEach((task, metrics) -> {
-                StringBuilder sb = new StringBuilder("  " + task + ":");
-                metrics.forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.2f", k, 100 * v)));
-                System.out.println(sb);
+            if (!flatTest.isEmpty()) {
+                System.out.println("test metrics of the final model:");
+                flatTest.forEach((task, metrics) -> System.out.println(metricsLine(task, metrics)));
+            }
+            // Tasks without a test split (an STS-B dev set, say) show their dev scores.
+            Map<String, Map<String, Double>> devOnly = new LinkedHashMap<>();
+            r.bestDev().forEach((task, metrics) -> {
+                if (!flatTest.containsKey(task)) {
+                    devOnly.put(task, metrics);
+                }
             });
-            System.out.println("example predictions:");
-            for (Prediction p : m.predict(
-                    texts,
-                    EnumSet.of(Output.CLASSIFICATION, Output.NER).stream()
-                            .filter(m.availableOutputs()::contains)
-                            .collect(java.util.stream.Collectors.toCollection(() -> EnumSet.noneOf(Output.class))))) {
-                String rendered = render(p);
-                System.out.println("  " + p.text() + "\n    → " + rendered);
-                examples.add(new ReportInfo.Prediction(p.text(), rendered));
+            if (!devOnly.isEmpty()) {
+                System.out.println("dev metrics of the final model:");
+                devOnly.forEach((task, metrics) -> System.out.println(metricsLine(task, metrics)));
+            }
+            if (r.reference().containsKey("final")) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "embedding on the reference pairs (Spearman): %.2f at the start, %.2f now%n",
+                        100 * r.reference().get("start").get("spearman"),
+                        100 * r.reference().get("final").get("spearman"));
+            }
+            Set<Output> heads = EnumSet.noneOf(Output.class);
+            m.availableOutputs().stream().filter(o -> o != Output.EMBEDDING).forEach(heads::add);
+            if (!heads.isEmpty()) {
+                System.out.println("example predictions:");
+                for (Prediction p : m.predict(texts, heads)) {
+                    String rendered = render(p);
+                    System.out.println("  " + p.text() + "\n    → " + rendered);
+                    examples.add(new ReportInfo.Prediction(p.text(), rendered));
+                }
             }
             TrainingReport.write(
                     output.resolve("metrics.jsonl"),
@@ -117,6 +133,19 @@ final class TrainCommand implements Callable<Integer> {
                 r.seconds(),
                 wall);
         return 0;
+    }
+
+    /** Counts that sit beside the scores in a task's metrics; shown as they are, not as percentages. */
+    private static final Set<String> COUNTS = Set.of("pairs", "texts", "queries", "pool");
+
+    /** "  task: metric 98.29 …", scores as percentages, counts as whole numbers. */
+    static String metricsLine(String task, Map<String, Double> metrics) {
+        StringBuilder sb = new StringBuilder("  " + task + ":");
+        metrics.forEach((k, v) -> sb.append(
+                COUNTS.contains(k)
+                        ? String.format(Locale.ROOT, " %s %d", k, v.longValue())
+                        : String.format(Locale.ROOT, " %s %.2f", k, 100 * v)));
+        return sb.toString();
     }
 
     /** A few texts from the first test (else dev) split, spread over it. */
@@ -204,11 +233,13 @@ final class TrainCommand implements Callable<Integer> {
         public void evaluated(long step, Map<String, Map<String, Double>> dev, double score) {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "dev @ step %d:", step));
             dev.forEach((task, m) -> m.forEach((k, v) -> {
-                if (!k.equals("precision") && !k.equals("recall")) {
+                if (!k.equals("precision") && !k.equals("recall") && !COUNTS.contains(k)) {
                     sb.append(String.format(Locale.ROOT, " %s.%s %.2f", task, k, 100 * v));
                 }
             }));
-            sb.append(String.format(Locale.ROOT, "  (score %.4f)", score));
+            if (Double.isFinite(score)) {
+                sb.append(String.format(Locale.ROOT, "  (score %.4f)", score));
+            }
             if (bar != null) {
                 System.err.println();
             }

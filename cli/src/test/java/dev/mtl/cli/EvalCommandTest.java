@@ -249,8 +249,8 @@ class EvalCommandTest {
                         "--feeds",
                         "slots=tags,intent=lable"));
         assertEquals(
-                "mtl eval: --feeds: format csv has no 'tags' field for task 'slots' (it has: label); "
-                        + "'intent=lable': unknown field 'lable' (label or tags)",
+                "mtl eval: --feeds: format csv has no 'tags' field for task 'slots' (it has: label, score, pair); "
+                        + "'intent=lable': unknown field 'lable' (label, tags, score or pair)",
                 err.toString().strip());
     }
 
@@ -288,7 +288,7 @@ class EvalCommandTest {
         assertEquals(Main.EXIT_FAILURE, run("eval", "--model", model.toString(), "--data", txt.toString()));
         assertEquals(
                 "mtl eval: --data " + txt + ": cannot tell the format from the name; give --format "
-                        + "(one of jointbert, conll, csv, tsv, label_prefix, jsonl)",
+                        + "(one of jointbert, conll, csv, tsv, label_prefix, jsonl, stsb)",
                 err.toString().strip());
         err.getBuffer().setLength(0);
         assertEquals(
@@ -311,7 +311,7 @@ class EvalCommandTest {
     @Test
     void theEmbeddedModelByDefaultHasNothingToScoreAndSaysSoOnOneLine() {
         String expected = "mtl eval: --model default: no classification or NER task to score "
-                + "(the embedded all-MiniLM-L6-v2 gives embeddings only); give a model saved by mtl train";
+                + "(the embedded all-MiniLM-L6-v2 gives embeddings only); give a model saved by mtl train, or sentence pairs to score the embedding";
         assertEquals(Main.EXIT_FAILURE, run("eval", "--data", data.toString()));
         assertEquals(expected, err.toString().strip());
         err.getBuffer().setLength(0);
@@ -319,5 +319,32 @@ class EvalCommandTest {
                 Main.EXIT_FAILURE,
                 run("eval", "--model", "default", "--data", data.toString(), "--feeds", "intent=label"));
         assertEquals(expected, err.toString().strip());
+    }
+
+    @Test
+    void sentencePairsScoreTheEmbeddingWhateverTasksTheModelHas() throws Exception {
+        // The STS Benchmark's layout (tab-separated, named .csv): the format is recognised from the content.
+        Path sts = tmp.resolve("sts-dev.csv");
+        Files.write(
+                sts,
+                List.of(
+                        "g\tf\t2012\t1\t5.0\tplay the music\tplay the music",
+                        "g\tf\t2012\t2\t1.0\tweather in new york\tplay some jazz",
+                        "g\tf\t2012\t3\t3.5\tplay taylor swift\tplay swift now",
+                        "g\tf\t2012\t4\t0.0\tis it sunny\tthe music of adele"));
+        Path out = tmp.resolve("m.json");
+        String table =
+                runCapturing("eval", "--model", model.toString(), "--data", sts.toString(), "--output", out.toString());
+        JsonNode metrics = json.readTree(out.toFile()).get("embedding");
+        assertEquals("stsb", json.readTree(out.toFile()).get("format").asText());
+        assertEquals(4, metrics.get("pairs").asInt());
+        try (MultiTaskModel m = MultiTaskModel.load(model)) {
+            var direct = dev.mtl.train.EmbeddingEvaluator.evaluate(
+                    m, new dev.mtl.data.StsbReader().read(sts), dev.mtl.data.Field.SCORE, m.defaultOptions());
+            assertEquals(direct.get("spearman"), metrics.get("spearman").asDouble(), 1e-12);
+            assertEquals(direct.get("pearson"), metrics.get("pearson").asDouble(), 1e-12);
+            assertTrue(
+                    table.contains(String.format(Locale.ROOT, "spearman %6.2f", 100 * direct.get("spearman"))), table);
+        }
     }
 }
