@@ -273,7 +273,7 @@ public record DatasetSpec(
             return Charset.forName(encoding);
         } catch (IllegalCharsetNameException | java.nio.charset.UnsupportedCharsetException e) {
             throw new SettingException(
-                    "encoding", "'" + encoding + "' is not a charset this JVM supports (e.g. UTF-8, " + "ISO-8859-1)");
+                    "encoding", "'" + encoding + "' is not a charset this JVM supports (e.g. UTF-8, ISO-8859-1)");
         }
     }
 

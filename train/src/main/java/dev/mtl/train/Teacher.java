@@ -41,7 +41,7 @@ final class Teacher {
         if (resume) {
             if (!Files.isRegularFile(file)) {
                 throw new IOException(
-                        file + ": missing; the run distils towards these vectors and cannot resume " + "without them");
+                        file + ": missing; the run distils towards these vectors and cannot resume without them");
             }
             SafeTensors.read(file).forEach((name, t) -> vectors.put(name, rows(t)));
         } else {

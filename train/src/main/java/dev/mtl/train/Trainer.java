@@ -111,7 +111,7 @@ public final class Trainer {
             }
             state = loop(model, state, trainer, opt, checkpoints, metrics, progress);
         }
-        return finish(state);
+        return new FinalModel(cfg, datasets, out, log).write(state);
     }
 
     private TrainState loop(
@@ -165,8 +165,8 @@ public final class Trainer {
         Map<String, Double> atStart = state.step() == 0 ? dev.reference(model) : null;
         if (atStart != null) {
             metrics.writeEval(0, 0, Map.of(DevEvaluator.REFERENCE, atStart), Double.NaN);
-            AtomicFiles.write(out.resolve(REFERENCE_START), JSON.writeValueAsBytes(atStart));
-            log.accept("embedding of the starting model on the reference pairs: " + percent(atStart));
+            AtomicFiles.write(out.resolve(FinalModel.REFERENCE_START), JSON.writeValueAsBytes(atStart));
+            log.accept("embedding of the starting model on the reference pairs: " + FinalModel.percent(atStart));
         }
         OptimizerConfig o = cfg.optimizer();
         long stepsPerEpoch = Math.max(1, batches.batchesPerEpoch() / o.gradAccum());
@@ -321,74 +321,5 @@ public final class Trainer {
                         + " loss on dataset " + dataset + " is " + v + DIVERGED);
             }
         });
-    }
-
-    /** Where the starting model's metrics on the reference pairs are kept for the end of the run. */
-    static final String REFERENCE_START = "reference_start.json";
-
-    private static String percent(Map<String, Double> m) {
-        return String.format(
-                java.util.Locale.ROOT,
-                "Spearman %.2f, Pearson %.2f (%d pairs)",
-                100 * m.get("spearman"),
-                100 * m.get("pearson"),
-                m.get("pairs").intValue());
-    }
-
-    /** The final model (the best on dev when there was a dev set), its dev and test scores. */
-    private Result finish(TrainState state) throws IOException {
-        Path best = out.resolve("best");
-        Path finalDir = out.resolve("model");
-        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval());
-        boolean fromBest = dev.selects() && Files.isDirectory(best);
-        Path source =
-                fromBest ? best : Checkpoints.latest(out.resolve("checkpoints")).resolve("model");
-        try (MultiTaskModel model = MultiTaskModel.load(source)) {
-            if (fromBest) {
-                log.accept("final model: the best on dev (score " + String.format("%.4f", state.bestScore()) + ")");
-            }
-            model.save(finalDir);
-            Map<String, Map<String, Double>> bestDev =
-                    fromBest ? dev.evaluate(model).metrics() : Map.of();
-            Map<String, Map<String, Double>> reference = new LinkedHashMap<>();
-            Map<String, Double> end = dev.reference(model);
-            if (end != null) {
-                @SuppressWarnings("unchecked")
-                Map<String, Double> start =
-                        JSON.readValue(out.resolve(REFERENCE_START).toFile(), Map.class);
-                reference.put("start", start);
-                reference.put("final", end);
-                log.accept("embedding on the reference pairs: " + percent(start) + " at the start, " + percent(end)
-                        + " now");
-            }
-            Map<String, Map<String, Map<String, Double>>> test = new LinkedHashMap<>();
-            Map<String, Object> testJson = new LinkedHashMap<>();
-            for (Dataset d : datasets) {
-                if (d.test().isEmpty()) {
-                    continue;
-                }
-                Evaluator.Scores s = Evaluator.evaluate(
-                        model,
-                        d.test(),
-                        d.feeds(),
-                        model.defaultOptions(),
-                        out.resolve("predictions"),
-                        d.name() + ".test");
-                test.put(d.name(), s.flat());
-                Map<String, Object> full = new LinkedHashMap<>();
-                s.classification().forEach((t, r) -> full.put(t, r.toMap()));
-                s.ner().forEach((t, r) -> full.put(t, r.toMap()));
-                full.putAll(s.embedding());
-                testJson.put(d.name(), full);
-            }
-            if (!reference.isEmpty()) {
-                testJson.put(DevEvaluator.REFERENCE, reference);
-            }
-            AtomicFiles.write(
-                    out.resolve("test_metrics.json"),
-                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(testJson));
-            return new Result(
-                    finalDir, state.step(), state.elapsedSeconds(), bestDev, test, state.bestScore(), reference);
-        }
     }
 }

@@ -128,7 +128,8 @@ class JsonlReaderTest {
     @Test
     void noTaskField() throws IOException {
         assertEquals(
-                at(1) + "no task field: expected \"label\", \"tags\" or \"entities\"", message("{\"text\": \"a\"}\n"));
+                at(1) + "no task field: expected \"label\", \"tags\", \"entities\", \"text_pair\" or \"anchor\"",
+                message("{\"text\": \"a\"}\n"));
     }
 
     @Test

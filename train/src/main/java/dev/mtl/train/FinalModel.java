@@ -1,0 +1,102 @@
+package dev.mtl.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mtl.MultiTaskModel;
+import dev.mtl.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The end of a run: picks the final model (the best on dev when there was a dev set, else the last
+ * checkpoint), saves it as {@code model/}, scores it on the test splits and the reference pairs.
+ */
+final class FinalModel {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainConfig cfg;
+    private final List<Dataset> datasets;
+    private final Path out;
+    private final Consumer<String> log;
+
+    FinalModel(TrainConfig cfg, List<Dataset> datasets, Path out, Consumer<String> log) {
+        this.cfg = cfg;
+        this.datasets = datasets;
+        this.out = out;
+        this.log = log;
+    }
+
+    /** Where the starting model's metrics on the reference pairs are kept for the end of the run. */
+    static final String REFERENCE_START = "reference_start.json";
+
+    static String percent(Map<String, Double> m) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "Spearman %.2f, Pearson %.2f (%d pairs)",
+                100 * m.get("spearman"),
+                100 * m.get("pearson"),
+                m.get("pairs").intValue());
+    }
+
+    /** The final model (the best on dev when there was a dev set), its dev and test scores. */
+    Trainer.Result write(TrainState state) throws IOException {
+        Path best = out.resolve("best");
+        Path finalDir = out.resolve("model");
+        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval());
+        boolean fromBest = dev.selects() && Files.isDirectory(best);
+        Path source =
+                fromBest ? best : Checkpoints.latest(out.resolve("checkpoints")).resolve("model");
+        try (MultiTaskModel model = MultiTaskModel.load(source)) {
+            if (fromBest) {
+                log.accept("final model: the best on dev (score " + String.format("%.4f", state.bestScore()) + ")");
+            }
+            model.save(finalDir);
+            Map<String, Map<String, Double>> bestDev =
+                    fromBest ? dev.evaluate(model).metrics() : Map.of();
+            Map<String, Map<String, Double>> reference = new LinkedHashMap<>();
+            Map<String, Double> end = dev.reference(model);
+            if (end != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, Double> start =
+                        JSON.readValue(out.resolve(REFERENCE_START).toFile(), Map.class);
+                reference.put("start", start);
+                reference.put("final", end);
+                log.accept("embedding on the reference pairs: " + percent(start) + " at the start, " + percent(end)
+                        + " now");
+            }
+            Map<String, Map<String, Map<String, Double>>> test = new LinkedHashMap<>();
+            Map<String, Object> testJson = new LinkedHashMap<>();
+            for (Dataset d : datasets) {
+                if (d.test().isEmpty()) {
+                    continue;
+                }
+                Evaluator.Scores s = Evaluator.evaluate(
+                        model,
+                        d.test(),
+                        d.feeds(),
+                        model.defaultOptions(),
+                        out.resolve("predictions"),
+                        d.name() + ".test");
+                test.put(d.name(), s.flat());
+                Map<String, Object> full = new LinkedHashMap<>();
+                s.classification().forEach((t, r) -> full.put(t, r.toMap()));
+                s.ner().forEach((t, r) -> full.put(t, r.toMap()));
+                full.putAll(s.embedding());
+                testJson.put(d.name(), full);
+            }
+            if (!reference.isEmpty()) {
+                testJson.put(DevEvaluator.REFERENCE, reference);
+            }
+            AtomicFiles.write(
+                    out.resolve("test_metrics.json"),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(testJson));
+            return new Trainer.Result(
+                    finalDir, state.step(), state.elapsedSeconds(), bestDev, test, state.bestScore(), reference);
+        }
+    }
+}

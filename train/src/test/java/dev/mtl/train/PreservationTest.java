@@ -1,0 +1,73 @@
+package dev.mtl.train;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtl.MultiTaskModel;
+import dev.mtl.data.Example;
+import dev.mtl.data.JointBertReader;
+import dev.mtl.data.LabelPrefixReader;
+import dev.mtl.eval.EmbeddingMetrics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Distillation keeps the sentence embedding where it was while the heads train the shared encoder;
+ * without it the embedding moves. Measured on texts from another domain (TREC questions), which no
+ * training step sees: the cosine of each text's embedding to the starting model's.
+ */
+class PreservationTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void distillationKeepsTheEmbeddingThatPlainTrainingMoves() throws Exception {
+        List<Example> all = new JointBertReader().read(Path.of("../data/snips/train"));
+        List<Example> train = new ArrayList<>();
+        for (int i = 0; i < 160; i++) {
+            train.add(all.get(i * 61 % all.size()));
+        }
+        TrainerTest.writeJointBert(tmp.resolve("train"), train);
+        List<String> probe = new LabelPrefixReader(
+                        LabelPrefixReader.TREC_PATTERN, LabelPrefixReader.Level.COARSE, StandardCharsets.ISO_8859_1)
+                .read(Path.of("../data/trec/TREC_10.label")).stream()
+                        .limit(64)
+                        .map(Example::text)
+                        .toList();
+        float[][] start;
+        try (MultiTaskModel m = MultiTaskModel.loadDefault()) {
+            start = m.embed(probe, m.defaultOptions(), n -> {});
+        }
+        double plain = meanCosine(start, probe, "preserve: {method: none}", "plain");
+        double kept = meanCosine(start, probe, "preserve: {method: distill}", "kept");
+        System.out.printf("mean cosine to the starting embedding: plain %.4f, distilled %.4f%n", plain, kept);
+        // Measured at distillation weight 1: plain 0.616, distilled 0.773. The run is deliberately harsh
+        // (lr 3e-4); the margin asked for is two thirds of the measured one.
+        assertTrue(kept > plain + 0.1, "distillation keeps the embedding nearer the start: " + kept + " vs " + plain);
+    }
+
+    private double meanCosine(float[][] start, List<String> probe, String preserve, String run) throws Exception {
+        // A high learning rate and no dev set: the run is short but moves the encoder a lot.
+        String yaml = TrainerTest.config(2, preserve)
+                .replace("optimizer: {lr: 1.0e-4", "optimizer: {lr: 3.0e-4")
+                .replace(", dev: dev", "");
+        Files.writeString(tmp.resolve(run + ".yaml"), yaml);
+        TrainConfig cfg = TrainConfig.load(tmp.resolve(run + ".yaml"));
+        List<Dataset> data = Dataset.readAll(cfg);
+        Trainer.Result r = new Trainer(cfg, data, Dataset.resolveTasks(cfg, data), tmp.resolve(run), s -> {})
+                .run(false, TrainingProgress.NONE);
+        try (MultiTaskModel m = MultiTaskModel.load(r.modelDir())) {
+            float[][] now = m.embed(probe, m.defaultOptions(), n -> {});
+            double sum = 0;
+            for (int i = 0; i < now.length; i++) {
+                sum += EmbeddingMetrics.cosine(start[i], now[i]);
+            }
+            return sum / now.length;
+        }
+    }
+}
