@@ -53,7 +53,7 @@ public final class EmbedCommand implements Callable<Integer> {
     /**
      * What {@code mtl embed} does between its input and output files: reads every line, embeds them
      * {@link #CHUNK} at a time and writes one {@code {"embedding":[...]}} line per text, in input order
-     * (also what {@code serve-bench} times as the offline peer). Floats are written in Java's shortest
+     * (also what {@code mtl bench serve} times as the offline peer). Floats are written in Java's shortest
      * decimal form ({@link Float#toString}), which parses back to the same float.
      *
      * @param progress texts embedded so far

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 /** {@code mtl train}: joint fine-tuning from a YAML/JSON config, with progress, metrics and a report. */
 @Command(
         name = "train",
-        description = "Fine-tune the shared encoder and all heads jointly; see the README for the config keys.")
+        description = "Fine-tune the shared encoder and all heads jointly; the config keys are in docs/usage.md.")
 final class TrainCommand implements Callable<Integer> {
 
     /** Example predictions shown at the end and in the report. */

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>{@link MultiTaskModel} is not thread-safe and an executor runs several tasks at once, so calls
  * go through {@link Shared#lock}: one forward pass at a time per JVM, with PyTorch's intra-op threads
- * using the executor's cores (see README, "Spark"). Not for use outside this package.
+ * using the executor's cores (docs/spark.md). Not for use outside this package.
  */
 final class ModelHolder {
 
