@@ -11,7 +11,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.mtl.Engines;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -142,133 +141,6 @@ class EmbeddingLossesTest {
         }
     }
 
-    // ---- references, in double, by plain loops ----
-
-    private static double cos(double[] u, double[] v) {
-        double uv = 0;
-        double uu = 0;
-        double vv = 0;
-        for (int k = 0; k < u.length; k++) {
-            uv += u[k] * v[k];
-            uu += u[k] * u[k];
-            vv += v[k] * v[k];
-        }
-        return uv / Math.sqrt(uu * vv);
-    }
-
-    private static double cosent(double[][] a, double[][] b, float[] scores) {
-        double sum = 1; // exp(0): the "1 +" inside the log
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a.length; j++) {
-                if (scores[i] < scores[j]) {
-                    sum += Math.exp(SCALE * (cos(a[i], b[i]) - cos(a[j], b[j])));
-                }
-            }
-        }
-        return Math.log(sum);
-    }
-
-    private static double cosineMse(double[][] a, double[][] b, float[] scores) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = cos(a[i], b[i]) - scores[i];
-            sum += d * d;
-        }
-        return sum / a.length;
-    }
-
-    /** −log of the softmax probability that {@code query} picks {@code candidates[target]}. */
-    private static double nll(double[] query, List<double[]> candidates, int target) {
-        double total = 0;
-        for (double[] c : candidates) {
-            total += Math.exp(SCALE * cos(query, c));
-        }
-        return -Math.log(Math.exp(SCALE * cos(query, candidates.get(target))) / total);
-    }
-
-    private static double mnrl(double[][] anchors, double[][] positives, double[][] negatives, boolean symmetric) {
-        List<double[]> candidates = new ArrayList<>(List.of(positives));
-        if (negatives != null) {
-            candidates.addAll(List.of(negatives));
-        }
-        double forward = 0;
-        for (int i = 0; i < anchors.length; i++) {
-            forward += nll(anchors[i], candidates, i) / anchors.length;
-        }
-        if (!symmetric) {
-            return forward;
-        }
-        double backward = 0;
-        for (int j = 0; j < positives.length; j++) {
-            backward += nll(positives[j], List.of(anchors), j) / positives.length;
-        }
-        return (forward + backward) / 2;
-    }
-
-    private static double supCon(double[][] e, int[] labels) {
-        double total = 0;
-        int anchors = 0;
-        for (int i = 0; i < e.length; i++) {
-            double denominator = 0;
-            List<Integer> positives = new ArrayList<>();
-            for (int a = 0; a < e.length; a++) {
-                if (a != i) {
-                    denominator += Math.exp(cos(e[i], e[a]) / TAU);
-                    if (labels[a] == labels[i]) {
-                        positives.add(a);
-                    }
-                }
-            }
-            if (positives.isEmpty()) {
-                continue;
-            }
-            double anchorLoss = 0;
-            for (int p : positives) {
-                anchorLoss -= Math.log(Math.exp(cos(e[i], e[p]) / TAU) / denominator);
-            }
-            total += anchorLoss / positives.size();
-            anchors++;
-        }
-        return anchors == 0 ? 0 : total / anchors;
-    }
-
-    private static double unitDistance(double[] u, double[] v) {
-        double uu = 0;
-        double vv = 0;
-        for (int k = 0; k < u.length; k++) {
-            uu += u[k] * u[k];
-            vv += v[k] * v[k];
-        }
-        double sum = 0;
-        for (int k = 0; k < u.length; k++) {
-            double d = u[k] / Math.sqrt(uu) - v[k] / Math.sqrt(vv);
-            sum += d * d;
-        }
-        return Math.sqrt(sum);
-    }
-
-    private static double batchHard(double[][] e, int[] labels) {
-        double total = 0;
-        int anchors = 0;
-        for (int i = 0; i < e.length; i++) {
-            double farthestPositive = Double.NEGATIVE_INFINITY;
-            double nearestNegative = Double.POSITIVE_INFINITY;
-            for (int j = 0; j < e.length; j++) {
-                double d = unitDistance(e[i], e[j]);
-                if (j != i && labels[j] == labels[i]) {
-                    farthestPositive = Math.max(farthestPositive, d);
-                } else if (labels[j] != labels[i]) {
-                    nearestNegative = Math.min(nearestNegative, d);
-                }
-            }
-            if (farthestPositive > Double.NEGATIVE_INFINITY && nearestNegative < Double.POSITIVE_INFINITY) {
-                total += Math.max(0, farthestPositive - nearestNegative + MARGIN);
-                anchors++;
-            }
-        }
-        return anchors == 0 ? 0 : total / anchors;
-    }
-
     // ---- CoSENT and cosine MSE ----
 
     @Test
@@ -277,12 +149,12 @@ class EmbeddingLossesTest {
         double[][] a = rows(random, B);
         double[][] b = rows(random, B);
         NDArray loss = EmbeddingLosses.cosent(array(a), array(b), SCORES, SCALE);
-        assertValue(cosent(a, b, SCORES), loss, "CoSENT");
+        assertValue(BruteForceLosses.cosent(a, b, SCORES), loss, "CoSENT");
         assertTrue(loss.getFloat() > 1, "random pairs are far from the gold order");
         assertGradient(
                 "CoSENT",
                 x -> EmbeddingLosses.cosent(x[0], x[1], SCORES, SCALE),
-                x -> cosent(x[0], x[1], SCORES),
+                x -> BruteForceLosses.cosent(x[0], x[1], SCORES),
                 a,
                 b);
     }
@@ -306,11 +178,14 @@ class EmbeddingLossesTest {
         Random random = new Random(3);
         double[][] a = rows(random, B);
         double[][] b = rows(random, B);
-        assertValue(cosineMse(a, b, SCORES), EmbeddingLosses.cosineMse(array(a), array(b), SCORES), "cosine MSE");
+        assertValue(
+                BruteForceLosses.cosineMse(a, b, SCORES),
+                EmbeddingLosses.cosineMse(array(a), array(b), SCORES),
+                "cosine MSE");
         assertGradient(
                 "cosine MSE",
                 x -> EmbeddingLosses.cosineMse(x[0], x[1], SCORES),
-                x -> cosineMse(x[0], x[1], SCORES),
+                x -> BruteForceLosses.cosineMse(x[0], x[1], SCORES),
                 a,
                 b);
     }
@@ -324,13 +199,13 @@ class EmbeddingLossesTest {
         double[][] p = rows(random, B);
         for (boolean symmetric : new boolean[] {false, true}) {
             assertValue(
-                    mnrl(a, p, null, symmetric),
+                    BruteForceLosses.mnrl(a, p, null, symmetric),
                     EmbeddingLosses.multipleNegativesRanking(array(a), array(p), null, SCALE, symmetric),
                     "MNRL symmetric=" + symmetric);
             assertGradient(
                     "MNRL symmetric=" + symmetric,
                     x -> EmbeddingLosses.multipleNegativesRanking(x[0], x[1], null, SCALE, symmetric),
-                    x -> mnrl(x[0], x[1], null, symmetric),
+                    x -> BruteForceLosses.mnrl(x[0], x[1], null, symmetric),
                     a,
                     p);
         }
@@ -343,16 +218,16 @@ class EmbeddingLossesTest {
         double[][] p = rows(random, B);
         double[][] n = rows(random, B + 2); // not one per anchor: any number of negatives joins the candidates
         for (boolean symmetric : new boolean[] {false, true}) {
-            double expected = mnrl(a, p, n, symmetric);
+            double expected = BruteForceLosses.mnrl(a, p, n, symmetric);
             assertValue(
                     expected,
                     EmbeddingLosses.multipleNegativesRanking(array(a), array(p), array(n), SCALE, symmetric),
                     "MNRL with negatives, symmetric=" + symmetric);
-            assertTrue(expected > mnrl(a, p, null, symmetric), "more candidates, harder choice");
+            assertTrue(expected > BruteForceLosses.mnrl(a, p, null, symmetric), "more candidates, harder choice");
             assertGradient(
                     "MNRL with negatives, symmetric=" + symmetric,
                     x -> EmbeddingLosses.multipleNegativesRanking(x[0], x[1], x[2], SCALE, symmetric),
-                    x -> mnrl(x[0], x[1], x[2], symmetric),
+                    x -> BruteForceLosses.mnrl(x[0], x[1], x[2], symmetric),
                     a,
                     p,
                     n);
@@ -365,9 +240,15 @@ class EmbeddingLossesTest {
     void supervisedContrastiveAveragesOverAnchorsWithPositives() {
         Random random = new Random(6);
         double[][] e = rows(random, B);
-        assertValue(supCon(e, LABELS), EmbeddingLosses.supervisedContrastive(array(e), LABELS, TAU), "SupCon");
+        assertValue(
+                BruteForceLosses.supCon(e, LABELS),
+                EmbeddingLosses.supervisedContrastive(array(e), LABELS, TAU),
+                "SupCon");
         assertGradient(
-                "SupCon", x -> EmbeddingLosses.supervisedContrastive(x[0], LABELS, TAU), x -> supCon(x[0], LABELS), e);
+                "SupCon",
+                x -> EmbeddingLosses.supervisedContrastive(x[0], LABELS, TAU),
+                x -> BruteForceLosses.supCon(x[0], LABELS),
+                e);
     }
 
     @Test
@@ -389,12 +270,12 @@ class EmbeddingLossesTest {
         Random random = new Random(8);
         double[][] e = rows(random, B);
         NDArray loss = EmbeddingLosses.batchHardTriplet(array(e), LABELS, MARGIN);
-        assertValue(batchHard(e, LABELS), loss, "batch-hard triplet");
+        assertValue(BruteForceLosses.batchHard(e, LABELS), loss, "batch-hard triplet");
         assertTrue(loss.getFloat() > 0, "some anchors violate the margin");
         assertGradient(
                 "batch-hard triplet",
                 x -> EmbeddingLosses.batchHardTriplet(x[0], LABELS, MARGIN),
-                x -> batchHard(x[0], LABELS),
+                x -> BruteForceLosses.batchHard(x[0], LABELS),
                 e);
     }
 
@@ -409,7 +290,7 @@ class EmbeddingLossesTest {
         x.setRequiresGradient(true);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray loss = EmbeddingLosses.batchHardTriplet(x, LABELS, MARGIN);
-            assertValue(batchHard(e, LABELS), loss, "batch-hard triplet with duplicates");
+            assertValue(BruteForceLosses.batchHard(e, LABELS), loss, "batch-hard triplet with duplicates");
             gc.backward(loss);
         }
         assertFiniteAndZero(x.getGradient().toFloatArray(), false, "batch-hard triplet with duplicates");
