@@ -56,10 +56,11 @@ final class FinalModel {
                 log.accept("final model: the best on dev (score " + String.format("%.4f", state.bestScore()) + ")");
             }
             model.save(finalDir);
+            // The reference pairs are reported on their own, not as a dev task.
             Map<String, Map<String, Double>> bestDev =
-                    fromBest ? dev.evaluate(model).metrics() : Map.of();
+                    fromBest ? new LinkedHashMap<>(dev.evaluate(model).metrics()) : new LinkedHashMap<>();
+            Map<String, Double> end = fromBest ? bestDev.remove(DevEvaluator.REFERENCE) : dev.reference(model);
             Map<String, Map<String, Double>> reference = new LinkedHashMap<>();
-            Map<String, Double> end = dev.reference(model);
             if (end != null) {
                 @SuppressWarnings("unchecked")
                 Map<String, Double> start =
