@@ -70,8 +70,8 @@ public record Dataset(
     }
 
     /**
-     * A task's labels from the training data: the sorted label set for classification; for NER, "O"
-     * then B-/I- of each entity type, types sorted.
+     * A task's labels from the training data: the sorted label set for classification and embedding
+     * tasks fed labels (none for pairs); for NER, "O" then B-/I- of each entity type, types sorted.
      */
     public static List<String> deriveLabels(String task, TaskConfig.Kind kind, List<Dataset> datasets) {
         TreeSet<String> seen = new TreeSet<>();
@@ -93,7 +93,8 @@ public record Dataset(
                 }
             }
         }
-        if (kind == TaskConfig.Kind.CLASSIFICATION) {
+        if (kind != TaskConfig.Kind.NER) {
+            // Embedding tasks: the label set for supcon and triplet, none for pairs.
             return List.copyOf(seen);
         }
         List<String> tags = new ArrayList<>(List.of("O"));

@@ -3,9 +3,11 @@ package dev.mtl.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.mtl.config.TaskConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +81,24 @@ class DatasetTest {
                 dir.resolve("train.jsonl")
                         + ": example 2 (id q7, \"play some jazz by a band that nobody has…\"): no sentence pair for task 'para'",
                 error(MNRL));
+    }
+
+    @Test
+    void anEmbeddingTaskTakesItsLabelsAsTheyAreAndPairsGiveNone() throws IOException {
+        write("train.jsonl", """
+            {"text": "play some jazz", "label": "PlayMusic"}
+            {"text": "is it sunny", "label": "GetWeather"}
+            """);
+        write("pairs.jsonl", "{\"text\": \"a\", \"text_pair\": \"b\", \"score\": 1}\n");
+        TrainConfig cfg = TrainConfig.load(write("train.yaml", """
+          tasks: [{name: topic, kind: embedding, loss: supcon}, {name: sim, kind: embedding, loss: cosent}]
+          datasets:
+            - {name: topics, format: jsonl, train: train.jsonl, feeds: {topic: label}}
+            - {name: sts, format: jsonl, train: pairs.jsonl, feeds: {sim: score}}
+          """));
+        List<TaskConfig> tasks = Dataset.resolveTasks(cfg, Dataset.readAll(cfg));
+        assertEquals(List.of("GetWeather", "PlayMusic"), tasks.get(0).labels());
+        assertEquals(List.of(), tasks.get(1).labels());
     }
 
     private String error(String yaml) throws IOException {
