@@ -238,14 +238,17 @@ public final class Trainer {
             boolean stop = false;
             if (evalNow && dev.any()) {
                 DevEvaluator.Result r = dev.evaluate(model);
-                state = state.evaluated(r.score());
                 metrics.writeEval(s, epochs, r.metrics(), r.score());
                 progress.evaluated(s, r.metrics(), r.score());
-                if (state.bestStep() == s) {
-                    model.save(out.resolve("best"));
+                // Reference pairs alone score nothing: only a dev split selects the best model or stops early.
+                if (dev.selects()) {
+                    state = state.evaluated(r.score());
+                    if (state.bestStep() == s) {
+                        model.save(out.resolve("best"));
+                    }
+                    stop = cfg.eval().patience() > 0
+                            && state.evalsWithoutImprovement() >= cfg.eval().patience();
                 }
-                stop = cfg.eval().patience() > 0
-                        && state.evalsWithoutImprovement() >= cfg.eval().patience();
             }
             if (s % checkpointEvery == 0 || evalNow || stop) {
                 checkpoints.save(model, opt, state);

@@ -104,6 +104,10 @@ class InvalidTrainConfigTest {
         assertEquals(
                 ":9: freeze.heads[1]: 'slot' is not a declared task; tasks: intent, slots",
                 error(MINIMAL + "freeze: {heads: [intent, slot]}\n"));
+        assertEquals(
+                ":9: eval.patience: early stopping watches the dev score, and no data set has a dev split "
+                        + "(give one, or patience 0)",
+                error(MINIMAL + "eval: {patience: 2}\n"));
     }
 
     @Test

@@ -121,7 +121,8 @@ class TrainConfigTest {
 
     @Test
     void aPartialSectionKeepsTheOtherDefaults() throws IOException {
-        TrainConfig c = TrainConfig.load(write("train.yaml", MINIMAL + """
+        String withDev = MINIMAL.replace("    train: data/train\n", "    train: data/train\n    dev: data/train\n");
+        TrainConfig c = TrainConfig.load(write("train.yaml", withDev + """
         optimizer: {lr: 1e-4, betas: [0.9, 0.98]}
         embedding: {pooling: cls}
         eval: {every: 500, metric: intent.macro_f1, patience: 3}
