@@ -2,11 +2,15 @@ package dev.mtl.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.TestModels;
 import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.eval.ReportInfo;
+import dev.mtl.eval.TrainingReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +69,33 @@ class ReferenceRunTest {
         List<Dataset> data = Dataset.readAll(cfg);
         return new Trainer(cfg, data, Dataset.resolveTasks(cfg, data), out, log::add)
                 .run(resume, TrainingProgress.NONE);
+    }
+
+    private List<JsonNode> evalLines(Path out) throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            if (n.get("type").asText().equals("eval")) {
+                lines.add(n);
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void withoutADevSplitEvalLinesHaveNoScoreAndTheReportReadsThem() throws Exception {
+        Path out = tmp.resolve("run");
+        train(config(1, "{every: 2, reference: ref.jsonl}"), out, false);
+        List<JsonNode> evals = evalLines(out);
+        assertEquals(0, evals.get(0).get("step").asLong(), "the starting model's line");
+        assertEquals(1 + 3, evals.size()); // step 0, then steps 2, 4 and the last (6)
+        for (JsonNode e : evals) {
+            assertFalse(e.has("score"), "no selection score without a dev split: " + e);
+            assertTrue(
+                    e.get("metrics").get(DevEvaluator.REFERENCE).get("spearman").isNumber(), e.toString());
+        }
+        TrainingReport.write(out.resolve("metrics.jsonl"), out, new ReportInfo("reference run", "", 1));
+        assertTrue(Files.isRegularFile(out.resolve("report.html")));
     }
 
     @Test
