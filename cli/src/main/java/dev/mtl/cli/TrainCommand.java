@@ -102,11 +102,7 @@ final class TrainCommand implements Callable<Integer> {
                 devOnly.forEach((task, metrics) -> System.out.println(metricsLine(task, metrics)));
             }
             if (r.reference().containsKey("final")) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "embedding on the reference pairs (Spearman): %.2f at the start, %.2f now%n",
-                        100 * r.reference().get("start").get("spearman"),
-                        100 * r.reference().get("final").get("spearman"));
+                System.out.println(referenceLine(r.reference()));
             }
             Set<Output> heads = EnumSet.noneOf(Output.class);
             m.availableOutputs().stream().filter(o -> o != Output.EMBEDDING).forEach(heads::add);
@@ -133,6 +129,17 @@ final class TrainCommand implements Callable<Integer> {
                 r.seconds(),
                 wall);
         return 0;
+    }
+
+    /** The reference pairs' Spearman now, and at the start when the run measured it (not after a resume that added them). */
+    static String referenceLine(Map<String, Map<String, Double>> reference) {
+        Map<String, Double> start = reference.get("start");
+        return String.format(
+                Locale.ROOT,
+                "embedding on the reference pairs (Spearman): %s%.2f now%s",
+                start == null ? "" : String.format(Locale.ROOT, "%.2f at the start, ", 100 * start.get("spearman")),
+                100 * reference.get("final").get("spearman"),
+                start == null ? " (the start was not measured)" : "");
     }
 
     /** Counts that sit beside the scores in a task's metrics; shown as they are, not as percentages. */

@@ -108,4 +108,21 @@ class ReferenceRunTest {
         assertEquals(12, r.steps(), String.join("\n", log));
         assertFalse(Files.exists(tmp.resolve("run/best")));
     }
+
+    @Test
+    void referencePairsAddedOnResumeReportTheFinalScoresOnly() throws Exception {
+        Path out = tmp.resolve("run");
+        train(config(1, "{every: epoch}"), out, false);
+        Trainer.Result r = train(config(2, "{every: epoch, reference: ref.jsonl}"), out, true);
+        assertEquals(12, r.steps());
+        assertEquals(List.of("final"), List.copyOf(r.reference().keySet()));
+        assertTrue(
+                log.stream().anyMatch(l -> l.contains("the starting model's scores on them are unknown")),
+                String.join("\n", log));
+        JsonNode test = json.readTree(out.resolve("test_metrics.json").toFile());
+        assertEquals(
+                r.reference().get("final").get("spearman"),
+                test.get(DevEvaluator.REFERENCE).get("final").get("spearman").asDouble());
+        assertFalse(test.get(DevEvaluator.REFERENCE).has("start"));
+    }
 }
