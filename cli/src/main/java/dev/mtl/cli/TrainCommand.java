@@ -2,6 +2,7 @@ package dev.mtl.cli;
 
 import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
+import dev.mtl.config.EmbeddingLoss;
 import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.data.Example;
@@ -67,12 +68,7 @@ final class TrainCommand implements Callable<Integer> {
                     d.feeds().keySet());
         }
         for (TaskConfig t : tasks) {
-            System.err.printf(
-                    "task %s (%s%s): %d labels%n",
-                    t.name(),
-                    t.kind().name().toLowerCase(Locale.ROOT),
-                    t.crf() ? ", crf" : t.multiLabel() ? ", multi-label" : "",
-                    t.labels().size());
+            System.err.println(taskLine(t));
         }
         Trainer trainer = new Trainer(cfg, data, tasks, output, msg -> System.err.println("mtl train: " + msg));
         Trainer.Result r = trainer.run(resume, new BarProgress(System.console() != null));
@@ -129,6 +125,17 @@ final class TrainCommand implements Callable<Integer> {
                 r.seconds(),
                 wall);
         return 0;
+    }
+
+    /** "task sts (embedding, cosent)": kind, and the loss of an embedding task; labels where the task has them. */
+    static String taskLine(TaskConfig t) {
+        String detail = t.kind() == TaskConfig.Kind.EMBEDDING
+                ? ", " + t.loss().key()
+                : t.crf() ? ", crf" : t.multiLabel() ? ", multi-label" : "";
+        boolean labelled =
+                t.kind() != TaskConfig.Kind.EMBEDDING || t.loss().data() == EmbeddingLoss.Data.LABELLED_TEXTS;
+        return "task " + t.name() + " (" + t.kind().name().toLowerCase(Locale.ROOT) + detail + ")"
+                + (labelled ? ": " + t.labels().size() + " labels" : "");
     }
 
     /** The reference pairs' Spearman now, and at the start when the run measured it (not after a resume that added them). */

@@ -134,6 +134,13 @@ class InvalidTrainConfigTest {
     }
 
     @Test
+    void emptyFeedsListEveryField() {
+        assertEquals(
+                ":8: datasets[0].feeds: must map at least one task to a field (label, tags, score or pair)",
+                error(MINIMAL.replace("{intent: label, slots: tags}", "{}")));
+    }
+
+    @Test
     void crossFieldChecks() {
         assertEquals(
                 ":8: datasets[0].feeds.intnet: 'intnet' is not a declared task; tasks: intent, slots",
