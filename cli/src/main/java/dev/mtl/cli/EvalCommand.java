@@ -32,8 +32,9 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "eval",
-        description =
-                "Score a model on labelled data: accuracy/macro-F1 per classification task, entity P/R/F1 per NER task.")
+        description = "Score a model on labelled data: accuracy/macro-F1 per classification task, entity P/R/F1 per"
+                + " NER task; on sentence pairs (stsb, or csv/tsv/jsonl pairs), the embedding: Spearman/Pearson of"
+                + " scored pairs, MRR@10 and recall of positive pairs.")
 final class EvalCommand implements Callable<Integer> {
 
     private static final Pattern NON_NEGATIVE_INT = Pattern.compile("\\d{1,9}");
@@ -56,15 +57,16 @@ final class EvalCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             paramLabel = "FORMAT",
-            description = "One of jointbert, conll, csv, tsv, label_prefix, jsonl (default: from --data: "
-                    + "directory → jointbert, .jsonl, .csv, .tsv, .conll by extension).")
+            description = "One of jointbert, conll, csv, tsv, label_prefix, jsonl, stsb (default: from --data: "
+                    + "directory → jointbert, .jsonl, .csv, .tsv, .conll by extension; a .csv or .tsv in the STS "
+                    + "Benchmark's layout → stsb).")
     String format;
 
     @Option(
             names = "--feeds",
             paramLabel = "TASK=FIELD,...",
-            description = "task=field pairs, field label or tags (default: every task of the model "
-                    + "whose kind the data can score).")
+            description = "task=field pairs, field label, tags, score or pair (default: every task of the model "
+                    + "whose kind the data can score; on sentence pairs, the embedding itself).")
     String feeds;
 
     @Option(
@@ -113,9 +115,13 @@ final class EvalCommand implements Callable<Integer> {
             if (examples.isEmpty()) {
                 throw new IllegalArgumentException("--data " + data + ": no examples");
             }
-            if (examples.stream().anyMatch(Field.PAIR::presentIn)) {
+            if (feeds == null && examples.stream().anyMatch(Field.PAIR::presentIn)) {
                 // Sentence pairs measure the embedding itself, whatever tasks the model has.
-                Field pairs = examples.stream().allMatch(Field.SCORE::presentIn) ? Field.SCORE : Field.PAIR;
+                if (predictions != null) {
+                    throw new IllegalArgumentException(
+                            "--predictions: pair data has no token predictions (it scores the embedding)");
+                }
+                Field pairs = EvalFeeds.pairField(examples, data);
                 Map<String, Double> metrics = EmbeddingEvaluator.evaluate(m, examples, pairs, run);
                 EvalReport.printEmbedding(table, pairs, metrics);
                 if (output != null) {
@@ -134,7 +140,7 @@ final class EvalCommand implements Callable<Integer> {
             Map<String, Field> fed = feeds == null
                     ? EvalFeeds.defaultFeeds(tasks, fmt, data, examples)
                     : EvalFeeds.parseFeeds(feeds, tasks, fmt);
-            EvalFeeds.checkExamplesCarry(fed, examples);
+            EvalFeeds.checkExamplesCarry(fed, examples, data);
             List<String> nerTasks = fed.entrySet().stream()
                     .filter(e -> e.getValue() == Field.TAGS)
                     .map(Map.Entry::getKey)

@@ -1,6 +1,5 @@
 package dev.mtl.cli;
 
-import dev.mtl.config.EmbeddingLoss;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.data.Example;
 import dev.mtl.data.Field;
@@ -78,12 +77,19 @@ final class EvalFeeds {
         return switch (task.kind()) {
             case CLASSIFICATION -> Field.LABEL;
             case NER -> Field.TAGS;
-            case EMBEDDING -> task.loss().data() == EmbeddingLoss.Data.LABELLED_TEXTS ? Field.LABEL : Field.SCORE;
+            case EMBEDDING ->
+                switch (task.loss().data()) {
+                    case SCORED_PAIRS -> Field.SCORE;
+                    case POSITIVE_PAIRS -> Field.PAIR;
+                    case LABELLED_TEXTS -> Field.LABEL; // nearest-neighbour accuracy of the labels
+                };
         };
     }
 
+    /** The task's kind, with an embedding task's loss: "embedding (loss mnrl)". */
     private static String kind(TaskConfig task) {
-        return task.kind().name().toLowerCase(Locale.ROOT);
+        String kind = task.kind().name().toLowerCase(Locale.ROOT);
+        return task.loss() == null ? kind : kind + " (loss " + task.loss().key() + ")";
     }
 
     /**
@@ -160,20 +166,37 @@ final class EvalFeeds {
     }
 
     /**
-     * An example without a label cannot be scored for a classification task. Token examples without
-     * tags likewise; a text example without entities is a sentence with none, which is valid gold.
+     * Every example must carry the field its tasks are scored from: a label, tags for token examples (a
+     * text without entities is a sentence with none, valid gold), a pair, a pair's score.
      */
-    static void checkExamplesCarry(Map<String, Field> fed, List<Example> examples) {
+    static void checkExamplesCarry(Map<String, Field> fed, List<Example> examples, Path data) {
         for (var f : fed.entrySet()) {
-            for (Example e : examples) {
-                boolean missing = f.getValue() == Field.LABEL
-                        ? e.labels().isEmpty()
-                        : !e.tokens().isEmpty() && e.tags().isEmpty();
-                if (missing) {
+            for (int i = 0; i < examples.size(); i++) {
+                String missing = f.getValue().missingFrom(examples.get(i));
+                if (missing != null) {
                     throw new IllegalArgumentException(
-                            e.id() + ": no " + f.getValue().key() + " for task '" + f.getKey() + "'");
+                            examples.get(i).locate(data, i) + ": " + missing + " for task '" + f.getKey() + "'");
                 }
             }
         }
+    }
+
+    /**
+     * What sentence pairs measure: scored pairs the correlation with their scores, pairs without scores
+     * the retrieval of each positive. Every example must be a pair, and all or none scored.
+     */
+    static Field pairField(List<Example> examples, Path data) {
+        boolean scored = examples.stream().anyMatch(e -> e.score() != null);
+        for (int i = 0; i < examples.size(); i++) {
+            Example e = examples.get(i);
+            if (e.pair() == null) {
+                throw new IllegalArgumentException(e.locate(data, i) + ": no sentence pair, in data of sentence pairs");
+            }
+            if (scored && e.score() == null) {
+                throw new IllegalArgumentException(e.locate(data, i)
+                        + ": no score, where other pairs have one (score every pair, or none to measure retrieval)");
+            }
+        }
+        return scored ? Field.SCORE : Field.PAIR;
     }
 }

@@ -2,6 +2,7 @@ package dev.mtl.cli;
 
 import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
+import dev.mtl.config.EmbeddingLoss;
 import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.data.Example;
@@ -67,12 +68,7 @@ final class TrainCommand implements Callable<Integer> {
                     d.feeds().keySet());
         }
         for (TaskConfig t : tasks) {
-            System.err.printf(
-                    "task %s (%s%s): %d labels%n",
-                    t.name(),
-                    t.kind().name().toLowerCase(Locale.ROOT),
-                    t.crf() ? ", crf" : t.multiLabel() ? ", multi-label" : "",
-                    t.labels().size());
+            System.err.println(taskLine(t));
         }
         Trainer trainer = new Trainer(cfg, data, tasks, output, msg -> System.err.println("mtl train: " + msg));
         Trainer.Result r = trainer.run(resume, new BarProgress(System.console() != null));
@@ -102,11 +98,7 @@ final class TrainCommand implements Callable<Integer> {
                 devOnly.forEach((task, metrics) -> System.out.println(metricsLine(task, metrics)));
             }
             if (r.reference().containsKey("final")) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "embedding on the reference pairs (Spearman): %.2f at the start, %.2f now%n",
-                        100 * r.reference().get("start").get("spearman"),
-                        100 * r.reference().get("final").get("spearman"));
+                System.out.println(referenceLine(r.reference()));
             }
             Set<Output> heads = EnumSet.noneOf(Output.class);
             m.availableOutputs().stream().filter(o -> o != Output.EMBEDDING).forEach(heads::add);
@@ -133,6 +125,28 @@ final class TrainCommand implements Callable<Integer> {
                 r.seconds(),
                 wall);
         return 0;
+    }
+
+    /** "task sts (embedding, cosent)": kind, and the loss of an embedding task; labels where the task has them. */
+    static String taskLine(TaskConfig t) {
+        String detail = t.kind() == TaskConfig.Kind.EMBEDDING
+                ? ", " + t.loss().key()
+                : t.crf() ? ", crf" : t.multiLabel() ? ", multi-label" : "";
+        boolean labelled =
+                t.kind() != TaskConfig.Kind.EMBEDDING || t.loss().data() == EmbeddingLoss.Data.LABELLED_TEXTS;
+        return "task " + t.name() + " (" + t.kind().name().toLowerCase(Locale.ROOT) + detail + ")"
+                + (labelled ? ": " + t.labels().size() + " labels" : "");
+    }
+
+    /** The reference pairs' Spearman now, and at the start when the run measured it (not after a resume that added them). */
+    static String referenceLine(Map<String, Map<String, Double>> reference) {
+        Map<String, Double> start = reference.get("start");
+        return String.format(
+                Locale.ROOT,
+                "embedding on the reference pairs (Spearman): %s%.2f now%s",
+                start == null ? "" : String.format(Locale.ROOT, "%.2f at the start, ", 100 * start.get("spearman")),
+                100 * reference.get("final").get("spearman"),
+                start == null ? " (the start was not measured)" : "");
     }
 
     /** Counts that sit beside the scores in a task's metrics; shown as they are, not as percentages. */

@@ -1,5 +1,6 @@
 package dev.mtl.data;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -59,6 +60,22 @@ public record Example(
             List<CharEntity> entities) {
         this(id, text, tokens, tags, labels, entities, null, null, null);
     }
+
+    /**
+     * Where the example is, for messages: {@code file:line} when its id is the reader's own
+     * ({@code name:line}), else the file, its 1-based place in it, its id and the start of its text.
+     */
+    public String locate(Path file, int index) {
+        String own = file.getFileName() + ":";
+        if (id.startsWith(own) && id.substring(own.length()).matches("\\d+")) {
+            return file + ":" + id.substring(own.length());
+        }
+        String start = text == null || text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "…";
+        return file + ": example " + (index + 1) + " (id " + id + ", \"" + start + "\")";
+    }
+
+    /** How much of a text {@link #locate} shows. */
+    private static final int SHOWN = 40;
 
     /** A sentence pair: {@code text} and {@code pair}, with a similarity score and a hard negative if known. */
     public static Example pair(String id, String text, String pair, Double score, String negative) {

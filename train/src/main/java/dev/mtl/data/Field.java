@@ -44,10 +44,24 @@ public enum Field {
     }
 
     /**
+     * What the example lacks to feed a task from this field ("no score", "no sentence pair"), or null
+     * when it can. A text without entities can feed tags: it is a sentence with none.
+     */
+    public String missingFrom(Example e) {
+        return switch (this) {
+            case LABEL -> e.labels().isEmpty() ? "no label" : null;
+            case TAGS -> !e.tokens().isEmpty() && e.tags().isEmpty() ? "no tags" : null;
+            case SCORE -> e.pair() == null ? "no sentence pair" : e.score() == null ? "no score" : null;
+            case PAIR -> e.pair() == null ? "no sentence pair" : null;
+        };
+    }
+
+    /**
      * The texts of the example the encoder reads for this field: the text alone for labels and tags;
      * the text and its pair; and the hard negative where the example has one.
      */
     public List<String> texts(Example e) {
+        requirePair(e);
         return switch (this) {
             case LABEL, TAGS -> List.of(e.text());
             case SCORE -> List.of(e.text(), e.pair());
@@ -64,9 +78,20 @@ public enum Field {
         return switch (this) {
             case LABEL -> e.labels();
             case TAGS -> e.tokens().isEmpty() ? tagsFromSpans(e, input) : e.tags();
-            case SCORE -> List.of(Double.toString(e.score()));
+            case SCORE -> {
+                requirePair(e);
+                yield List.of(Double.toString(e.score()));
+            }
             case PAIR -> List.of();
         };
+    }
+
+    /** A clear message, not a NullPointerException, for data that bypassed the readers' checks. */
+    private void requirePair(Example e) {
+        String missing = pairs() ? missingFrom(e) : null;
+        if (missing != null) {
+            throw new IllegalArgumentException(e.id() + ": " + missing);
+        }
     }
 
     /** BIO word tags from character-span entities: B- on the first word that overlaps the span, I- after. */

@@ -116,7 +116,7 @@ public record DatasetSpec(
             throw new SettingException(format == null ? "format" : "train", "must be set");
         }
         if (feeds == null || feeds.isEmpty()) {
-            throw new SettingException("feeds", "must map at least one task to a field (label or tags)");
+            throw new SettingException("feeds", "must map at least one task to a field (label, tags, score or pair)");
         }
         // The config's order, the same in every JVM: Map.copyOf's iteration order is salted per JVM, and
         // the order of the feeds is the order in which task losses are computed and summed.

@@ -2,11 +2,14 @@ package dev.mtl.train;
 
 import dev.mtl.MultiTaskModel;
 import dev.mtl.config.TaskConfig;
+import dev.mtl.data.DataFormatException;
 import dev.mtl.data.Example;
 import dev.mtl.data.Field;
 import dev.mtl.data.JsonlReader;
 import dev.mtl.data.StsbReader;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,17 +39,47 @@ final class DevEvaluator {
         this.reference = eval.reference() == null ? null : readPairs(eval.reference());
     }
 
-    /** Scored pairs from a JSONL file (text, text_pair, score) or the STS Benchmark's layout. */
+    /**
+     * Scored pairs from a JSONL file (text, text_pair, score) or the STS Benchmark's layout, chosen by
+     * the name: {@code .jsonl} or not. Every line must be a scored pair.
+     *
+     * @throws IllegalArgumentException naming {@code eval.reference}, the file and line of what is wrong
+     * @throws IOException naming {@code eval.reference} and the file, when it cannot be read
+     */
     static List<Example> readPairs(Path file) throws IOException {
         boolean jsonl =
                 file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jsonl");
-        List<Example> pairs = jsonl ? new JsonlReader().read(file) : new StsbReader().read(file);
-        List<Example> scored = pairs.stream().filter(Field.SCORE::presentIn).toList();
-        if (scored.isEmpty()) {
-            throw new IOException(file + ": no scored pairs (text, text_pair, score)");
+        List<Example> pairs;
+        try {
+            pairs = jsonl ? new JsonlReader().read(file) : new StsbReader().read(file);
+        } catch (DataFormatException e) {
+            throw new IllegalArgumentException(
+                    REFERENCE_KEY + ": " + e.getMessage() + " (a reference file is read as JSONL when its name ends "
+                            + "in .jsonl, else in the STS Benchmark's layout)",
+                    e);
+        } catch (IOException e) {
+            String why = e instanceof NoSuchFileException
+                    ? "no such file"
+                    : e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
+            throw new IOException(REFERENCE_KEY + ": " + file + ": " + why, e);
         }
-        return scored;
+        for (int i = 0; i < pairs.size(); i++) {
+            String missing = Field.SCORE.missingFrom(pairs.get(i));
+            if (missing != null) {
+                throw new IllegalArgumentException(
+                        REFERENCE_KEY + ": " + pairs.get(i).locate(file, i) + ": " + missing
+                                + " (every line of a reference file is a scored pair)");
+            }
+        }
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException(
+                    REFERENCE_KEY + ": " + file + ": no scored pairs (text, text_pair, score)");
+        }
+        return pairs;
     }
+
+    /** The config key of the reference pairs, which messages about the file start with. */
+    private static final String REFERENCE_KEY = "eval.reference";
 
     /** The embedding's metrics on the reference pairs, or null when none are configured. */
     Map<String, Double> reference(MultiTaskModel model) {

@@ -61,14 +61,19 @@ final class FinalModel {
                     fromBest ? new LinkedHashMap<>(dev.evaluate(model).metrics()) : new LinkedHashMap<>();
             Map<String, Double> end = fromBest ? bestDev.remove(DevEvaluator.REFERENCE) : dev.reference(model);
             Map<String, Map<String, Double>> reference = new LinkedHashMap<>();
-            if (end != null) {
+            Path startFile = out.resolve(REFERENCE_START);
+            if (end != null && Files.isRegularFile(startFile)) {
                 @SuppressWarnings("unchecked")
-                Map<String, Double> start =
-                        JSON.readValue(out.resolve(REFERENCE_START).toFile(), Map.class);
+                Map<String, Double> start = JSON.readValue(startFile.toFile(), Map.class);
                 reference.put("start", start);
                 reference.put("final", end);
                 log.accept("embedding on the reference pairs: " + percent(start) + " at the start, " + percent(end)
                         + " now");
+            } else if (end != null) {
+                // eval.reference was added on --resume: the starting model was never measured on the pairs.
+                reference.put("final", end);
+                log.accept("embedding on the reference pairs: " + percent(end) + " now; the starting model's scores on"
+                        + " them are unknown (the run started without eval.reference)");
             }
             Map<String, Map<String, Map<String, Double>>> test = new LinkedHashMap<>();
             Map<String, Object> testJson = new LinkedHashMap<>();

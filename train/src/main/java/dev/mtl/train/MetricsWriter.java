@@ -118,6 +118,10 @@ final class MetricsWriter {
         windowStart = System.nanoTime();
     }
 
+    /**
+     * An evaluation's line; {@code score} is left out when it is not a number (the starting model's line,
+     * and every line of a run without a dev split): JSON has no NaN, and a quoted one is not a number.
+     */
     void writeEval(long step, double epoch, Map<String, Map<String, Double>> dev, double score) throws IOException {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", "eval");
@@ -125,7 +129,9 @@ final class MetricsWriter {
         line.put("epoch", epoch);
         line.put("split", "dev");
         line.put("metrics", dev);
-        line.put("score", score);
+        if (Double.isFinite(score)) {
+            line.put("score", score);
+        }
         append(line);
     }
 

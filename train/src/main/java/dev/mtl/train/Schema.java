@@ -63,8 +63,8 @@ final class Schema {
             if (!node.isTextual() || !names.contains(node.asText())) {
                 throw SettingException.notOneOf(path, node.asText(), names);
             }
-        } else if (raw == int.class || raw == long.class) {
-            if (!(raw == int.class ? node.canConvertToInt() : node.canConvertToLong()) || !node.isIntegralNumber()) {
+        } else if (raw == int.class || raw == Integer.class || raw == long.class) {
+            if (!(raw == long.class ? node.canConvertToLong() : node.canConvertToInt()) || !node.isIntegralNumber()) {
                 throw new SettingException(path, "'" + node.asText() + "' is not an integer");
             }
         } else if (raw == double.class || raw == Double.class) {
@@ -76,7 +76,7 @@ final class Schema {
                     throw new SettingException(path, "'" + node.asText() + "' is not a number");
                 }
             }
-        } else if (raw == boolean.class) {
+        } else if (raw == boolean.class || raw == Boolean.class) {
             if (!node.isBoolean()) {
                 throw new SettingException(path, "'" + node.asText() + "' is not one of true, false");
             }

@@ -187,6 +187,11 @@ public record TrainConfig(
                         "freeze.heads[" + i + "]", "'" + freeze.heads().get(i) + "' is not a declared task" + declared);
             }
         }
+        if (eval.patience() > 0 && datasets.stream().allMatch(d -> d.dev() == null)) {
+            throw new SettingException(
+                    "eval.patience",
+                    "early stopping watches the dev score, and no data set has a dev split (give one, or patience 0)");
+        }
         EvalConfig.Metric metric = eval.metric();
         if (!metric.isMean()) {
             TaskConfig.Kind kind = kinds.get(metric.task());

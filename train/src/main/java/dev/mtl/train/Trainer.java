@@ -83,6 +83,7 @@ public final class Trainer {
             throw new IOException(out + ": already holds a training run (" + out.relativize(latest)
                     + "); pass --resume to continue it, or choose another output directory");
         }
+        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval()); // a bad reference file fails before the model loads
         Engine.getInstance().setRandomSeed((int) cfg.seed()); // before the heads are initialised
         MultiTaskModel model;
         TrainState state;
@@ -109,7 +110,7 @@ public final class Trainer {
             if (latest != null) {
                 Checkpoints.restoreOptimizer(opt, latest, state.step());
             }
-            state = loop(model, state, trainer, opt, checkpoints, metrics, progress);
+            state = loop(model, state, trainer, opt, checkpoints, metrics, dev, progress);
         }
         return new FinalModel(cfg, datasets, out, log).write(state);
     }
@@ -121,6 +122,7 @@ public final class Trainer {
             AdamW opt,
             Checkpoints checkpoints,
             MetricsWriter metrics,
+            DevEvaluator dev,
             TrainingProgress progress)
             throws IOException {
         // Setup: instances, batches, heads per dataset, loss weighting, parameter groups, schedule.
@@ -161,7 +163,6 @@ public final class Trainer {
                 cfg.batchSize(),
                 cfg.seed());
         ParameterGroups parameters = new ParameterGroups(model, cfg.optimizer(), cfg.freeze());
-        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval());
         Map<String, Double> atStart = state.step() == 0 ? dev.reference(model) : null;
         if (atStart != null) {
             metrics.writeEval(0, 0, Map.of(DevEvaluator.REFERENCE, atStart), Double.NaN);
@@ -238,14 +239,17 @@ public final class Trainer {
             boolean stop = false;
             if (evalNow && dev.any()) {
                 DevEvaluator.Result r = dev.evaluate(model);
-                state = state.evaluated(r.score());
                 metrics.writeEval(s, epochs, r.metrics(), r.score());
                 progress.evaluated(s, r.metrics(), r.score());
-                if (state.bestStep() == s) {
-                    model.save(out.resolve("best"));
+                // Reference pairs alone score nothing: only a dev split selects the best model or stops early.
+                if (dev.selects()) {
+                    state = state.evaluated(r.score());
+                    if (state.bestStep() == s) {
+                        model.save(out.resolve("best"));
+                    }
+                    stop = cfg.eval().patience() > 0
+                            && state.evalsWithoutImprovement() >= cfg.eval().patience();
                 }
-                stop = cfg.eval().patience() > 0
-                        && state.evalsWithoutImprovement() >= cfg.eval().patience();
             }
             if (s % checkpointEvery == 0 || evalNow || stop) {
                 checkpoints.save(model, opt, state);

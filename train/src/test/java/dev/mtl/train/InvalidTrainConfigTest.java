@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,7 +72,7 @@ class InvalidTrainConfigTest {
                 ":4: datasets[0].feeds.sim: 'pair' cannot feed embedding task 'sim' (loss cosent); allowed: score",
                 error(sts.replace("{sim: score}", "{sim: pair}")));
         assertEquals(
-                ":2: tasks[0]: task 'intent': loss, scale, symmetric and margin apply to embedding tasks only",
+                ":2: tasks[0].loss: applies to embedding tasks only, not to classification task 'intent'",
                 error(MINIMAL.replace("kind: classification}", "kind: classification, loss: cosent}")));
         assertEquals(
                 ":4: datasets[0].feeds.sim: format stsb has no 'label' field; allowed: score, pair",
@@ -79,6 +80,64 @@ class InvalidTrainConfigTest {
         assertEquals(
                 ":5: eval.metric: 'sim.accuracy': embedding task 'sim' allows spearman, pearson",
                 error(sts + "eval: {metric: sim.accuracy}\n"));
+    }
+
+    @Test
+    void taskKeysThatTheKindOrTheLossDoesNotUseAreNamed() throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/sts.csv"), "");
+        String sts = """
+          tasks:
+            - {name: sim, kind: embedding, loss: cosent}
+          datasets:
+            - {name: sts, format: stsb, train: data/sts.csv, feeds: {sim: score}}
+          """;
+        assertEquals(
+                ":2: tasks[0].scale: must be > 0 for the cosent loss, got 0.0",
+                error(sts.replace("cosent}", "cosent, scale: 0}")));
+        assertEquals(
+                ":2: tasks[0].scale: must be > 0 for the mnrl loss, got -1.0",
+                error(sts.replace("cosent}", "mnrl, scale: -1}").replace("{sim: score}", "{sim: pair}")));
+        assertEquals(
+                ":2: tasks[0].margin: only the triplet loss uses a margin",
+                error(sts.replace("cosent}", "cosent, margin: 0.3}")));
+        assertEquals(
+                ":2: tasks[0].scale: only the cosent, mnrl and supcon losses use a scale",
+                error(sts.replace("cosent}", "cosine_mse, scale: 5}")));
+        assertEquals(
+                ":2: tasks[0].symmetric: only the mnrl loss uses symmetric",
+                error(sts.replace("cosent}", "cosent, symmetric: true}")));
+        for (String key :
+                List.of("crf: true", "multi_label: false", "threshold: 0.3", "hidden_size: 64", "activation: relu")) {
+            String name = key.substring(0, key.indexOf(':'));
+            String kinds = name.equals("crf") ? "ner" : "classification";
+            assertEquals(
+                    ":2: tasks[0]." + name + ": applies to " + kinds + " tasks only, not to embedding task 'sim'",
+                    error(sts.replace("cosent}", "cosent, " + key + "}")));
+        }
+        assertEquals(
+                ":2: tasks[0].labels: applies to classification and ner tasks only, not to embedding task 'sim' "
+                        + "(supcon and triplet take their labels from the data)",
+                error(sts.replace("cosent}", "cosent, labels: [a, b]}")));
+        assertEquals(
+                ":2: tasks[0].dropout: applies to classification and ner tasks only, not to embedding task 'sim'",
+                error(sts.replace("cosent}", "cosent, dropout: 0.2}")));
+        assertEquals(
+                ":2: tasks[0].margin: applies to embedding tasks only, not to classification task 'intent'",
+                error(MINIMAL.replace("kind: classification}", "kind: classification, margin: 0.5}")));
+        assertEquals(
+                ":3: tasks[1].multi_label: applies to classification tasks only, not to ner task 'slots'",
+                error(MINIMAL.replace("kind: ner}", "kind: ner, multi_label: true}")));
+        assertEquals(
+                ":2: tasks[0].hidden_size: 'wide' is not an integer",
+                error(MINIMAL.replace("classification}", "classification, hidden_size: wide}")));
+    }
+
+    @Test
+    void emptyFeedsListEveryField() {
+        assertEquals(
+                ":8: datasets[0].feeds: must map at least one task to a field (label, tags, score or pair)",
+                error(MINIMAL.replace("{intent: label, slots: tags}", "{}")));
     }
 
     @Test
@@ -104,6 +163,10 @@ class InvalidTrainConfigTest {
         assertEquals(
                 ":9: freeze.heads[1]: 'slot' is not a declared task; tasks: intent, slots",
                 error(MINIMAL + "freeze: {heads: [intent, slot]}\n"));
+        assertEquals(
+                ":9: eval.patience: early stopping watches the dev score, and no data set has a dev split "
+                        + "(give one, or patience 0)",
+                error(MINIMAL + "eval: {patience: 2}\n"));
     }
 
     @Test

@@ -103,8 +103,8 @@ class TrainConfigTest {
         assertEquals(new FreezeConfig(false, false, 0, List.of(), false), c.freeze());
         assertEquals(new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0, null), c.eval());
         assertEquals(new CheckpointConfig(200), c.checkpoint());
-        TaskSpec intent = c.task("intent");
-        assertNull(intent.labels());
+        assertNull(c.task("intent").labels());
+        TaskConfig intent = c.task("intent").toTaskConfig(List.of("a", "b"));
         assertEquals(
                 List.of(0, "gelu", 0.1, false, 0.5, false),
                 List.of(
@@ -121,7 +121,8 @@ class TrainConfigTest {
 
     @Test
     void aPartialSectionKeepsTheOtherDefaults() throws IOException {
-        TrainConfig c = TrainConfig.load(write("train.yaml", MINIMAL + """
+        String withDev = MINIMAL.replace("    train: data/train\n", "    train: data/train\n    dev: data/train\n");
+        TrainConfig c = TrainConfig.load(write("train.yaml", withDev + """
         optimizer: {lr: 1e-4, betas: [0.9, 0.98]}
         embedding: {pooling: cls}
         eval: {every: 500, metric: intent.macro_f1, patience: 3}
