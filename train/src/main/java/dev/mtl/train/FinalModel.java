@@ -19,13 +19,14 @@ final class FinalModel {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final TrainConfig cfg;
+    private final DevEvaluator dev;
     private final List<Dataset> datasets;
     private final Path out;
     private final Consumer<String> log;
 
-    FinalModel(TrainConfig cfg, List<Dataset> datasets, Path out, Consumer<String> log) {
-        this.cfg = cfg;
+    /** @param dev the run's evaluator, its reference pairs already read */
+    FinalModel(DevEvaluator dev, List<Dataset> datasets, Path out, Consumer<String> log) {
+        this.dev = dev;
         this.datasets = datasets;
         this.out = out;
         this.log = log;
@@ -47,7 +48,6 @@ final class FinalModel {
     Trainer.Result write(TrainState state) throws IOException {
         Path best = out.resolve("best");
         Path finalDir = out.resolve("model");
-        DevEvaluator dev = new DevEvaluator(datasets, cfg.eval());
         boolean fromBest = dev.selects() && Files.isDirectory(best);
         Path source =
                 fromBest ? best : Checkpoints.latest(out.resolve("checkpoints")).resolve("model");
