@@ -4,9 +4,16 @@ package dev.mtl.serve;
 final class ApiError extends RuntimeException {
 
     final int status;
+    /** Sent as Retry-After when positive: the condition is expected to pass (a full queue). */
+    final int retryAfterSeconds;
 
     ApiError(int status, String message) {
+        this(status, message, 0);
+    }
+
+    ApiError(int status, String message, int retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 }

@@ -33,10 +33,24 @@ final class Batcher implements AutoCloseable {
     /** How often an idle inference thread looks at the shutdown flag. */
     private static final long IDLE_POLL_MS = 50;
 
-    /** Rejected because the queue is full or the server is stopping (HTTP 503). */
-    static final class Unavailable extends RuntimeException {
+    /** Rejected because the queue is full, the server is stopping or out of service (HTTP 503). */
+    static class Unavailable extends RuntimeException {
         Unavailable(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** The queue is full: worth retrying soon (HTTP 503 with Retry-After). */
+    static final class QueueFull extends Unavailable {
+        QueueFull(String message) {
+            super(message);
+        }
+    }
+
+    /** Tokenizing or the forward pass threw for this request (HTTP 500); the message says what. */
+    static final class Failed extends RuntimeException {
+        Failed(Throwable cause) {
+            super("prediction failed: " + describe(cause), null, false, false);
         }
     }
 
@@ -75,6 +89,10 @@ final class Batcher implements AutoCloseable {
     private final Metrics metrics;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Set once an {@link Error} escaped a batch: the server is out of service from then on. */
+    private volatile String unhealthy;
+    /** The batch being gathered or run; owned by the inference thread, answered if an Error escapes. */
+    private List<Job> current = List.of();
     /** A job taken from the queue that did not fit the previous batch; owned by the inference thread. */
     private Job carried;
 
@@ -102,15 +120,27 @@ final class Batcher implements AutoCloseable {
 
     /** Queues texts for prediction; the future fails with {@link Unavailable} or {@link TimedOut}. */
     CompletableFuture<Result> submit(List<String> texts, Set<Output> tasks) {
+        if (unhealthy != null) {
+            throw new Unavailable(unhealthy);
+        }
         if (!running) {
             throw new Unavailable("server is shutting down");
         }
         Job job = new Job(List.copyOf(texts), Set.copyOf(tasks));
         if (!queue.offer(job)) {
-            throw new Unavailable("queue full: " + queue.size() + " requests waiting (--queue "
+            throw new QueueFull("queue full: " + queue.size() + " requests waiting (--queue "
                     + (queue.size() + queue.remainingCapacity()) + "); retry later");
         }
+        // The inference thread may have failed between the check above and the offer: it no longer drains.
+        if (unhealthy != null && queue.remove(job)) {
+            throw new Unavailable(unhealthy);
+        }
         return job.future;
+    }
+
+    /** Why the server is out of service, or null while it is healthy. */
+    String unhealthy() {
+        return unhealthy;
     }
 
     int queueDepth() {
@@ -148,9 +178,20 @@ final class Batcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException e) {
                 // A failure in one batch must not kill the only thread that serves the model.
                 LOG.error("inference thread: unexpected failure", e);
+                current.forEach(j -> j.future.completeExceptionally(new Failed(e)));
+            } catch (Error e) {
+                // OutOfMemoryError and the like leave the model and the JVM in an unknown state: stop
+                // serving and say so (/health is 503) rather than limp on.
+                Unavailable out = outOfService(e);
+                LOG.error("inference thread: {}; the server is out of service", describe(e), e);
+                current.forEach(j -> j.future.completeExceptionally(out));
+                failAll(out);
+                return;
+            } finally {
+                current = List.of();
             }
         }
         failAll(new Unavailable("server is shutting down"));
@@ -169,6 +210,7 @@ final class Batcher implements AutoCloseable {
 
     private List<Job> nextBatch() throws InterruptedException {
         List<Job> batch = new ArrayList<>();
+        current = batch;
         Job first = carried != null ? carried : queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
         carried = null;
         if (first == null || !admit(first)) {
@@ -209,12 +251,21 @@ final class Batcher implements AutoCloseable {
             return false;
         }
         if (job.tokens == null) {
-            job.encodings = new Encoding[job.texts.size()];
-            job.tokens = new int[job.texts.size()];
-            for (int i = 0; i < job.tokens.length; i++) {
-                job.encodings[i] = tokenizer.apply(job.texts.get(i));
-                job.tokens[i] = job.encodings[i].getIds().length;
-                job.tokenTotal += job.tokens[i];
+            try {
+                job.encodings = new Encoding[job.texts.size()];
+                job.tokens = new int[job.texts.size()];
+                for (int i = 0; i < job.tokens.length; i++) {
+                    job.encodings[i] = tokenizer.apply(job.texts.get(i));
+                    job.tokens[i] = job.encodings[i].getIds().length;
+                    job.tokenTotal += job.tokens[i];
+                }
+            } catch (RuntimeException e) {
+                LOG.error("tokenizing a request of {} texts failed", job.texts.size(), e);
+                job.future.completeExceptionally(new Failed(e));
+                return false;
+            } catch (Error e) {
+                job.future.completeExceptionally(outOfService(e)); // in no batch yet: answered here
+                throw e;
             }
         }
         return true;
@@ -233,8 +284,13 @@ final class Batcher implements AutoCloseable {
         try {
             all = model.predict(texts, encodings.toArray(Encoding[]::new), tasks, options, n -> {});
         } catch (RuntimeException e) {
-            LOG.error("prediction failed for a batch of {} texts", texts.size(), e);
-            batch.forEach(j -> j.future.completeExceptionally(e));
+            LOG.error("prediction failed for a batch of {} requests, {} texts", batch.size(), texts.size(), e);
+            if (batch.size() == 1) {
+                batch.get(0).future.completeExceptionally(new Failed(e));
+            } else {
+                // One bad request must not sink the others: each runs alone, and only the culprit fails.
+                batch.forEach(j -> run(List.of(j)));
+            }
             return;
         }
         metrics.batch(batch.size(), texts.size());
@@ -257,6 +313,24 @@ final class Batcher implements AutoCloseable {
                 tasks.contains(Output.EMBEDDING) ? p.embedding() : null,
                 tasks.contains(Output.CLASSIFICATION) ? p.classification() : null,
                 tasks.contains(Output.NER) ? p.ner() : null);
+    }
+
+    private Unavailable outOfService(Error e) {
+        if (unhealthy == null) {
+            unhealthy = "unhealthy: the inference thread failed with " + describe(e) + "; restart the server";
+        }
+        return new Unavailable(unhealthy);
+    }
+
+    /** Class and first line of the message, for a one-line client error. */
+    static String describe(Throwable t) {
+        String m = t.getMessage() == null
+                ? ""
+                : t.getMessage().lines().findFirst().orElse("").strip();
+        if (m.length() > 200) {
+            m = m.substring(0, 200) + "...";
+        }
+        return t.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);
     }
 
     private void failAll(RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.mtl.serve;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
@@ -52,6 +54,8 @@ public final class Server implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     private static final String JSON_TYPE = "application/json";
     private static final String DEMO = "dev/mtl/serve/demo/";
+    /** What a client told "queue full" should wait: about one batch's time on a small machine. */
+    private static final int RETRY_AFTER_SECONDS = 1;
     /** Paths counted under their own name in metrics; anything else counts as "other". */
     private static final Set<String> ENDPOINTS =
             Set.of("/", "/demo.css", "/demo.js", "/v1/predict", "/v1/embeddings", "/v1/model", "/health", "/metrics");
@@ -68,7 +72,7 @@ public final class Server implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean accepting = true;
 
-    private Server(MultiTaskModel model, ServeSettings settings) {
+    private Server(MultiTaskModel model, ServeSettings settings, Function<String, Encoding> tokenizer) {
         this.model = model;
         this.settings = settings;
         this.available = model.availableOutputs();
@@ -76,8 +80,7 @@ public final class Server implements AutoCloseable {
         Batcher[] b = new Batcher[1];
         this.metrics = new Metrics(
                 () -> b[0] == null ? 0 : b[0].queueDepth(), model.backbone().model()::forwardCount);
-        // The real WordPiece count: exact for the token budget and for OpenAI's usage numbers.
-        this.batcher = b[0] = new Batcher(model, model.backbone().tokenizer()::encode, settings, metrics);
+        this.batcher = b[0] = new Batcher(model, tokenizer, settings, metrics);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
@@ -95,7 +98,13 @@ public final class Server implements AutoCloseable {
 
     /** Starts serving {@code model} (which the server now owns) on the settings' host and port. */
     public static Server start(MultiTaskModel model, ServeSettings settings) {
-        Server s = new Server(model, settings);
+        // The real WordPiece count: exact for the token budget and for OpenAI's usage numbers.
+        return start(model, settings, model.backbone().tokenizer()::encode);
+    }
+
+    /** As {@link #start(MultiTaskModel, ServeSettings)} with another tokenizer: tests inject failures. */
+    static Server start(MultiTaskModel model, ServeSettings settings, Function<String, Encoding> tokenizer) {
+        Server s = new Server(model, settings, tokenizer);
         try {
             s.app.start(settings.host(), settings.port());
         } catch (RuntimeException e) {
@@ -138,9 +147,13 @@ public final class Server implements AutoCloseable {
         app.post("/v1/predict", this::predict);
         app.post("/v1/embeddings", this::embeddings);
         app.get("/v1/model", ctx -> ctx.contentType(JSON_TYPE).result(modelInfo));
-        app.get(
-                "/health",
-                ctx -> json(ctx, 200, Requests.JSON.createObjectNode().put("status", "ok")));
+        app.get("/health", ctx -> {
+            String why = batcher.unhealthy();
+            if (why != null) {
+                throw new ApiError(503, why);
+            }
+            json(ctx, 200, Requests.JSON.createObjectNode().put("status", "ok"));
+        });
         app.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.render()));
         byte[] page = resource("index.html");
         byte[] css = resource("demo.css");
@@ -151,7 +164,12 @@ public final class Server implements AutoCloseable {
                 "/demo.js",
                 ctx -> ctx.contentType("text/javascript; charset=utf-8").result(js));
 
-        app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+        app.exception(ApiError.class, (e, ctx) -> {
+            if (e.retryAfterSeconds > 0) {
+                ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds));
+            }
+            error(ctx, e.status, e.getMessage());
+        });
         app.exception(
                 HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), statusMessage(ctx, e.getStatus())));
         app.exception(Exception.class, (e, ctx) -> {
@@ -253,6 +271,8 @@ public final class Server implements AutoCloseable {
         CompletableFuture<Batcher.Result> f;
         try {
             f = batcher.submit(texts, tasks);
+        } catch (Batcher.QueueFull u) {
+            throw new ApiError(503, u.getMessage(), RETRY_AFTER_SECONDS);
         } catch (Batcher.Unavailable u) {
             throw new ApiError(503, u.getMessage());
         }
@@ -270,6 +290,9 @@ public final class Server implements AutoCloseable {
             }
             if (e.getCause() instanceof Batcher.TimedOut t) {
                 throw new ApiError(504, t.getMessage());
+            }
+            if (e.getCause() instanceof Batcher.Failed x) {
+                throw new ApiError(500, x.getMessage());
             }
             throw new IllegalStateException("prediction failed", e.getCause());
         }

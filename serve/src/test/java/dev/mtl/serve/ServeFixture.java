@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.MultiTaskModel;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** A tiny two-head model on disk, a server on a free port, and an HTTP client for the tests. */
 final class ServeFixture implements AutoCloseable {
@@ -43,6 +46,14 @@ final class ServeFixture implements AutoCloseable {
 
     static ServeFixture start(Path modelDir, ServeSettings settings) throws IOException {
         return new ServeFixture(Server.start(MultiTaskModel.load(modelDir), settings.withPort(0)));
+    }
+
+    /** A server whose tokenizer is {@code wrap} applied to the model's: tests make it fail on chosen texts. */
+    static ServeFixture start(Path modelDir, ServeSettings settings, UnaryOperator<Function<String, Encoding>> wrap)
+            throws IOException {
+        MultiTaskModel m = MultiTaskModel.load(modelDir);
+        return new ServeFixture(
+                Server.start(m, settings.withPort(0), wrap.apply(m.backbone().tokenizer()::encode)));
     }
 
     record Response(int status, String contentType, String body) {
