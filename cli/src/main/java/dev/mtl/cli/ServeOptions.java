@@ -80,9 +80,37 @@ public final class ServeOptions {
             description = "On SIGTERM, how long to let requests in flight finish (default: ${DEFAULT-VALUE}).")
     int graceMs = ServeSettings.DEFAULT_SHUTDOWN_GRACE_MS;
 
+    @Option(
+            names = "--idle-timeout-ms",
+            paramLabel = "MS",
+            defaultValue = "" + ServeSettings.DEFAULT_IDLE_TIMEOUT_MS,
+            description =
+                    "Close a connection silent this long, mid-request or between requests (default: ${DEFAULT-VALUE}).")
+    int idleTimeoutMs = ServeSettings.DEFAULT_IDLE_TIMEOUT_MS;
+
+    // The default comes from the environment, so that the key need not appear in the process list.
+    @Option(
+            names = "--api-key",
+            paramLabel = "KEY",
+            defaultValue = "${env:MTL_API_KEY}",
+            description = "Require 'Authorization: Bearer KEY' on every route but /health (default: the"
+                    + " environment variable MTL_API_KEY; none if unset).")
+    String apiKey;
+
     /** The parsed flags as settings; throws IllegalArgumentException naming the first bad flag. */
     public ServeSettings settings() {
         return new ServeSettings(
-                host, port, maxBatchTokens, maxWaitMs, queue, maxTexts, maxTextChars, maxBodyBytes, timeoutMs, graceMs);
+                host,
+                port,
+                maxBatchTokens,
+                maxWaitMs,
+                queue,
+                maxTexts,
+                maxTextChars,
+                maxBodyBytes,
+                timeoutMs,
+                graceMs,
+                idleTimeoutMs,
+                apiKey == null || apiKey.isEmpty() ? null : apiKey);
     }
 }

@@ -110,6 +110,27 @@ class OptionsTest {
         assertEquals(3, s.queueCapacity());
         assertEquals(100, s.timeoutMs());
         assertEquals(ServeSettings.DEFAULT_MAX_TEXTS, s.maxTexts());
+        assertEquals(null, s.apiKey());
+        assertEquals(ServeSettings.DEFAULT_IDLE_TIMEOUT_MS, s.idleTimeoutMs());
+    }
+
+    @Test
+    void theApiKeyIsParsedButNeverPrinted() {
+        ServeCommand serve = parsed("serve", "--api-key", "k-Secret_42", "--idle-timeout-ms", "500")
+                .getSubcommands()
+                .get("serve")
+                .getCommand();
+        ServeSettings s = serve.serve.settings();
+        assertEquals("k-Secret_42", s.apiKey());
+        assertEquals(500, s.idleTimeoutMs());
+        assertFalse(s.toString().contains("k-Secret_42"), s.toString());
+        serve = parsed("serve", "--api-key", "two words")
+                .getSubcommands()
+                .get("serve")
+                .getCommand();
+        ServeOptions bad = serve.serve;
+        var e = assertThrows(IllegalArgumentException.class, bad::settings);
+        assertEquals("--api-key (or MTL_API_KEY) must be non-empty printable ASCII without spaces", e.getMessage());
     }
 
     @Test

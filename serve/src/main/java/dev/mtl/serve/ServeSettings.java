@@ -14,6 +14,10 @@ package dev.mtl.serve;
  * @param maxBodyBytes request body size
  * @param timeoutMs how long a request may wait for its result before it gets 504
  * @param shutdownGraceMs how long shutdown waits for in-flight requests
+ * @param idleTimeoutMs how long a connection may stay silent (mid-request or between requests) before
+ *     it is closed: a client that sends nothing holds no thread, but does hold a connection
+ * @param apiKey the key every route but /health requires as {@code Authorization: Bearer KEY}; null for
+ *     none. Never printed: {@link #toString()} hides it
  */
 public record ServeSettings(
         String host,
@@ -25,7 +29,9 @@ public record ServeSettings(
         int maxTextChars,
         int maxBodyBytes,
         int timeoutMs,
-        int shutdownGraceMs) {
+        int shutdownGraceMs,
+        int idleTimeoutMs,
+        String apiKey) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -39,6 +45,8 @@ public record ServeSettings(
     public static final int DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
     public static final int DEFAULT_TIMEOUT_MS = 30_000;
     public static final int DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+    /** Jetty's own default: long enough for a slow mobile client, short enough to shed idle sockets. */
+    public static final int DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
     public ServeSettings {
         if (host == null || host.isBlank()) {
@@ -59,6 +67,22 @@ public record ServeSettings(
         if (shutdownGraceMs < 0) {
             throw new IllegalArgumentException("--shutdown-grace-ms must be >= 0, got " + shutdownGraceMs);
         }
+        positive("--idle-timeout-ms", idleTimeoutMs);
+        if (apiKey != null && (apiKey.isEmpty() || !apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+            // The value is not repeated: it is a secret.
+            throw new IllegalArgumentException(
+                    "--api-key (or MTL_API_KEY) must be non-empty printable ASCII without spaces");
+        }
+    }
+
+    /** The settings with the API key, if any, shown as {@code ***}: records print every component. */
+    @Override
+    public String toString() {
+        return "ServeSettings[host=" + host + ", port=" + port + ", maxBatchTokens=" + maxBatchTokens
+                + ", maxWaitMs=" + maxWaitMs + ", queueCapacity=" + queueCapacity + ", maxTexts=" + maxTexts
+                + ", maxTextChars=" + maxTextChars + ", maxBodyBytes=" + maxBodyBytes + ", timeoutMs=" + timeoutMs
+                + ", shutdownGraceMs=" + shutdownGraceMs + ", idleTimeoutMs=" + idleTimeoutMs + ", apiKey="
+                + (apiKey == null ? "none" : "***") + "]";
     }
 
     private static void positive(String flag, int v) {
@@ -78,7 +102,9 @@ public record ServeSettings(
                 DEFAULT_MAX_TEXT_CHARS,
                 DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_TIMEOUT_MS,
-                DEFAULT_SHUTDOWN_GRACE_MS);
+                DEFAULT_SHUTDOWN_GRACE_MS,
+                DEFAULT_IDLE_TIMEOUT_MS,
+                null);
     }
 
     public ServeSettings withPort(int p) {
@@ -92,12 +118,25 @@ public record ServeSettings(
                 maxTextChars,
                 maxBodyBytes,
                 timeoutMs,
-                shutdownGraceMs);
+                shutdownGraceMs,
+                idleTimeoutMs,
+                apiKey);
     }
 
     public ServeSettings withBatching(int tokens, int waitMs, int queue) {
         return new ServeSettings(
-                host, port, tokens, waitMs, queue, maxTexts, maxTextChars, maxBodyBytes, timeoutMs, shutdownGraceMs);
+                host,
+                port,
+                tokens,
+                waitMs,
+                queue,
+                maxTexts,
+                maxTextChars,
+                maxBodyBytes,
+                timeoutMs,
+                shutdownGraceMs,
+                idleTimeoutMs,
+                apiKey);
     }
 
     public ServeSettings withLimits(int texts, int textChars, int bodyBytes) {
@@ -111,7 +150,9 @@ public record ServeSettings(
                 textChars,
                 bodyBytes,
                 timeoutMs,
-                shutdownGraceMs);
+                shutdownGraceMs,
+                idleTimeoutMs,
+                apiKey);
     }
 
     public ServeSettings withTimeouts(int timeout, int grace) {
@@ -125,6 +166,58 @@ public record ServeSettings(
                 maxTextChars,
                 maxBodyBytes,
                 timeout,
-                grace);
+                grace,
+                idleTimeoutMs,
+                apiKey);
+    }
+
+    public ServeSettings withIdleTimeout(int ms) {
+        return new ServeSettings(
+                host,
+                port,
+                maxBatchTokens,
+                maxWaitMs,
+                queueCapacity,
+                maxTexts,
+                maxTextChars,
+                maxBodyBytes,
+                timeoutMs,
+                shutdownGraceMs,
+                ms,
+                apiKey);
+    }
+
+    /** With {@code key} required on every route but /health; null for none. */
+    public ServeSettings withApiKey(String key) {
+        return new ServeSettings(
+                host,
+                port,
+                maxBatchTokens,
+                maxWaitMs,
+                queueCapacity,
+                maxTexts,
+                maxTextChars,
+                maxBodyBytes,
+                timeoutMs,
+                shutdownGraceMs,
+                idleTimeoutMs,
+                key);
+    }
+
+    /** With another bind address. */
+    public ServeSettings withHost(String h) {
+        return new ServeSettings(
+                h,
+                port,
+                maxBatchTokens,
+                maxWaitMs,
+                queueCapacity,
+                maxTexts,
+                maxTextChars,
+                maxBodyBytes,
+                timeoutMs,
+                shutdownGraceMs,
+                idleTimeoutMs,
+                apiKey);
     }
 }

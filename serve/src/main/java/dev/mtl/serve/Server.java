@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
-    private static final String JSON_TYPE = "application/json";
+    static final String JSON_TYPE = "application/json";
     private static final String DEMO = "dev/mtl/serve/demo/";
     /** What a client told "queue full" should wait: about one batch's time on a small machine. */
     private static final int RETRY_AFTER_SECONDS = 1;
@@ -66,6 +67,7 @@ public final class Server implements AutoCloseable {
     private final Batcher batcher;
     private final Javalin app;
     private final Set<Output> available;
+    private final AccessControl access;
     private final byte[] modelInfo;
     private final StatisticsHandler requests = new StatisticsHandler();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -76,6 +78,7 @@ public final class Server implements AutoCloseable {
         this.model = model;
         this.settings = settings;
         this.available = model.availableOutputs();
+        this.access = new AccessControl(settings.apiKey());
         this.modelInfo = bytes(modelInfo(model, settings));
         Batcher[] b = new Batcher[1];
         this.metrics = new Metrics(
@@ -91,7 +94,12 @@ public final class Server implements AutoCloseable {
             cfg.jetty.modifyServer(server -> {
                 server.setHandler(requests);
                 server.setStopTimeout(settings.shutdownGraceMs());
+                server.setErrorHandler(new JsonErrorHandler());
             });
+            cfg.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new JsonErrorHandler()));
+            // Jetty reuses a connection's earlier header values when a new one matches ignoring case: a
+            // key differing only in case would read as the earlier one. Exact values only.
+            cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
         });
         routes();
     }
@@ -107,6 +115,15 @@ public final class Server implements AutoCloseable {
         Server s = new Server(model, settings, tokenizer);
         try {
             s.app.start(settings.host(), settings.port());
+            for (Connector c : s.app.jettyServer().server().getConnectors()) {
+                if (c instanceof AbstractConnector a) {
+                    a.setIdleTimeout(settings.idleTimeoutMs()); // read by each new connection
+                }
+            }
+            String warning = AccessControl.exposureWarning(settings.host(), settings.apiKey() != null);
+            if (warning != null) {
+                LOG.warn(warning);
+            }
         } catch (RuntimeException e) {
             s.batcher.close(0);
             throw e;
@@ -143,6 +160,7 @@ public final class Server implements AutoCloseable {
             if (!accepting) {
                 throw new ApiError(503, "server is shutting down");
             }
+            access.check(ctx);
         });
         app.post("/v1/predict", this::predict);
         app.post("/v1/embeddings", this::embeddings);
@@ -330,7 +348,16 @@ public final class Server implements AutoCloseable {
     }
 
     private static void error(Context ctx, int status, String message) {
-        json(ctx, status, Requests.JSON.createObjectNode().put("error", message));
+        ctx.status(status).contentType(JSON_TYPE).result(errorBody(ctx.path(), status, message));
+    }
+
+    /**
+     * The one place that shapes an error body, for the routes and for Jetty's own errors alike.
+     *
+     * @param path the request's path, or null when Jetty rejected the request before it had one
+     */
+    static byte[] errorBody(String path, int status, String message) {
+        return bytes(Requests.JSON.createObjectNode().put("error", message));
     }
 
     private static void json(Context ctx, int status, JsonNode body) {
