@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP server: routes, error mapping, the demo page and graceful shutdown around one
  * {@link Batcher}. It owns the model it is given and closes it last, after the inference thread has
- * stopped. Every error a client sees is {@code {"error": "..."}} with one line; stack traces go to
- * the server log only.
+ * stopped. Every error a client sees is one line in the shape its client family parses
+ * ({@link ErrorBodies}); stack traces go to the server log only.
  *
  * <pre>{@code
  * try (Server s = Server.start(MultiTaskModel.load(dir), ServeSettings.defaults())) {
@@ -186,7 +186,7 @@ public final class Server implements AutoCloseable {
             if (e.retryAfterSeconds > 0) {
                 ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds));
             }
-            error(ctx, e.status, e.getMessage());
+            error(ctx, e.status, e.getMessage(), e.param, e.code);
         });
         app.exception(
                 HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), statusMessage(ctx, e.getStatus())));
@@ -194,7 +194,7 @@ public final class Server implements AutoCloseable {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error; see the server log");
         });
-        // Javalin's own 404/405 pages are HTML or its own JSON shape; ours is {"error": ...} everywhere.
+        // Javalin's own 404/405 pages are HTML or its own JSON shape; ours come from ErrorBodies.
         app.error(404, ctx -> error(ctx, 404, statusMessage(ctx, 404)));
         app.error(405, ctx -> error(ctx, 405, statusMessage(ctx, 405)));
     }
@@ -348,16 +348,20 @@ public final class Server implements AutoCloseable {
     }
 
     private static void error(Context ctx, int status, String message) {
-        ctx.status(status).contentType(JSON_TYPE).result(errorBody(ctx.path(), status, message));
+        error(ctx, status, message, null, null);
+    }
+
+    private static void error(Context ctx, int status, String message, String param, String code) {
+        json(ctx, status, ErrorBodies.body(ctx.path(), status, message, param, code));
     }
 
     /**
-     * The one place that shapes an error body, for the routes and for Jetty's own errors alike.
+     * The error body for Jetty's own errors, in {@link ErrorBodies}' shape for the path.
      *
      * @param path the request's path, or null when Jetty rejected the request before it had one
      */
     static byte[] errorBody(String path, int status, String message) {
-        return bytes(Requests.JSON.createObjectNode().put("error", message));
+        return ErrorBodies.bytes(path, status, message);
     }
 
     private static void json(Context ctx, int status, JsonNode body) {

@@ -65,12 +65,29 @@ final class ServeFixture implements AutoCloseable {
             }
         }
 
-        /** The one-line {"error": ...} message, after checking the error body's shape. */
+        /**
+         * The one-line error message, after checking the body has exactly the fields of one of the
+         * three shapes: mtl's {"error"}, TEI's {"error", "error_type"}, OpenAI's {"error": {"message",
+         * "type", "param", "code"}}.
+         */
         String error() {
             assertTrue(contentType.startsWith("application/json"), contentType);
             JsonNode j = json();
-            assertEquals(1, j.size(), "only an error field: " + body);
-            String msg = j.get("error").asText();
+            JsonNode e = j.get("error");
+            String msg;
+            if (e != null && e.isObject()) {
+                assertEquals(1, j.size(), "only an error object: " + body);
+                assertEquals(List.of("message", "type", "param", "code"), names(e), body);
+                assertTrue(e.get("type").isTextual(), body);
+                msg = e.get("message").asText();
+            } else if (j.has("error_type")) {
+                assertEquals(2, j.size(), "error and error_type: " + body);
+                assertTrue(j.get("error_type").isTextual(), body);
+                msg = e.asText();
+            } else {
+                assertEquals(1, j.size(), "only an error field: " + body);
+                msg = e.asText();
+            }
             assertEquals(1, msg.lines().count(), "one line: " + msg);
             return msg;
         }
