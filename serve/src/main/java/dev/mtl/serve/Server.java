@@ -148,6 +148,11 @@ public final class Server implements AutoCloseable {
         return batcher;
     }
 
+    /** Jetty itself, for tests that look at its threads. */
+    org.eclipse.jetty.server.Server jetty() {
+        return app.jettyServer().server();
+    }
+
     /** Blocks until {@link #close()} has finished (from a shutdown hook or another thread). */
     public void awaitClose() throws InterruptedException {
         stopped.await();
