@@ -2,9 +2,7 @@ package dev.mtl.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -83,11 +81,8 @@ class ProtocolErrorTest {
     void jettysOwnErrorsAreJson(String what, String request, int status) throws Exception {
         RawHttp.Response r = RawHttp.exchange(f.server.port(), request);
         assertEquals(status, r.status(), what + ": " + r.body());
-        assertTrue(r.header("Content-Type").startsWith("application/json"), what + ": " + r.headers());
-        JsonNode body = ServeFixture.JSON.readTree(r.body());
-        assertEquals(1, body.size(), r.body());
-        String msg = body.get("error").asText();
+        // The shape (and one line) is checked by the fixture: mtl's, OpenAI's or TEI's by path.
+        String msg = new ServeFixture.Response(r.status(), r.header("Content-Type"), r.body()).error();
         assertFalse(msg.isBlank() || msg.contains("<"), msg);
-        assertEquals(1, msg.lines().count(), msg);
     }
 }
