@@ -47,7 +47,8 @@ final class ModelHolder {
             LOADS.incrementAndGet();
             return new Shared(m, new ReentrantLock());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // The loader's message names the file and what is wrong; the exception class adds nothing.
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 }

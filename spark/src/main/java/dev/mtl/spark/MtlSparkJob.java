@@ -185,7 +185,7 @@ public final class MtlSparkJob implements Callable<Integer> {
             MtlTransformer t = new MtlTransformer()
                     .setModelPath(model)
                     .setInputCol("text")
-                    .setTasks(tasks == null ? null : Output.parseList(tasks))
+                    .setOutputs(tasks == null ? null : Output.parseList(tasks))
                     .setMaxChars(maxChars)
                     .setChunkSize(chunkSize)
                     .setBatchSize(batchSize);

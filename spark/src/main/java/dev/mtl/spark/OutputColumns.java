@@ -9,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
@@ -18,12 +21,14 @@ import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The typed columns a prediction becomes, in this order: {@code embedding array<float>}; per
+ * The typed columns a prediction becomes, in this order: {@code embedding array<float>} (or an ML
+ * {@code Vector}); per
  * classification task {@code <task>_label string}, {@code <task>_scores map<string,float>} (and
  * {@code <task>_labels array<string>} for multi-label tasks); per NER task {@code <task>_entities
  * array<struct<start,end,label,text,score>>}; then {@code error string}. Entity offsets count Unicode
  * code points, as the JSON of {@code mtl predict} does (Python's {@code text[start:end]}), not Java's
- * UTF-16 indices. A bad row has its error set and every prediction column null.
+ * UTF-16 indices. A bad row has its error set and every prediction column null. The embedding and
+ * error columns' names are the transformer's params; the task columns are named after the tasks.
  */
 final class OutputColumns implements Serializable {
 
@@ -41,14 +46,29 @@ final class OutputColumns implements Serializable {
     });
 
     private final boolean embedding;
+    private final String embeddingCol;
+    private final boolean asVector;
+    private final String errorCol;
     private final List<String> classifiers = new ArrayList<>();
     private final List<Boolean> multiLabel = new ArrayList<>();
     private final List<String> taggers = new ArrayList<>();
     private final int width;
 
-    /** The columns for {@code requested} tasks of a model with these task heads (in the model's order). */
+    /** The default columns for {@code requested} tasks of a model with these task heads (in the model's order). */
     OutputColumns(Set<Output> requested, Map<String, TaskConfig> tasks) {
+        this(requested, tasks, EMBEDDING, false, ERROR);
+    }
+
+    OutputColumns(
+            Set<Output> requested,
+            Map<String, TaskConfig> tasks,
+            String embeddingCol,
+            boolean asVector,
+            String errorCol) {
         this.embedding = requested.contains(Output.EMBEDDING);
+        this.embeddingCol = embeddingCol;
+        this.asVector = asVector;
+        this.errorCol = errorCol;
         for (TaskConfig t : tasks.values()) {
             if (t.kind() == TaskConfig.Kind.CLASSIFICATION && requested.contains(Output.CLASSIFICATION)) {
                 classifiers.add(t.name());
@@ -63,7 +83,10 @@ final class OutputColumns implements Serializable {
     List<StructField> fields() {
         List<StructField> f = new ArrayList<>();
         if (embedding) {
-            f.add(DataTypes.createStructField(EMBEDDING, DataTypes.createArrayType(DataTypes.FloatType, false), true));
+            f.add(DataTypes.createStructField(
+                    embeddingCol,
+                    asVector ? SQLDataTypes.VectorType() : DataTypes.createArrayType(DataTypes.FloatType, false),
+                    true));
         }
         for (int i = 0; i < classifiers.size(); i++) {
             String c = classifiers.get(i);
@@ -78,7 +101,7 @@ final class OutputColumns implements Serializable {
         for (String t : taggers) {
             f.add(DataTypes.createStructField(t + "_entities", new ArrayType(ENTITY, false), true));
         }
-        f.add(DataTypes.createStructField(ERROR, DataTypes.StringType, true));
+        f.add(DataTypes.createStructField(errorCol, DataTypes.StringType, true));
         return f;
     }
 
@@ -103,12 +126,7 @@ final class OutputColumns implements Serializable {
     void fill(Prediction p, Object[] out, int at) {
         int k = at;
         if (embedding) {
-            float[] e = p.embedding();
-            List<Float> v = new ArrayList<>(e.length);
-            for (float x : e) {
-                v.add(x);
-            }
-            out[k++] = scala(v);
+            out[k++] = asVector ? vector(p.embedding()) : floats(p.embedding());
         }
         for (int i = 0; i < classifiers.size(); i++) {
             dev.mtl.heads.ClassPrediction c = p.classification().get(classifiers.get(i));
@@ -131,6 +149,23 @@ final class OutputColumns implements Serializable {
             out[k++] = scala(ents);
         }
         out[k] = null;
+    }
+
+    private static scala.collection.Seq<Float> floats(float[] e) {
+        List<Float> v = new ArrayList<>(e.length);
+        for (float x : e) {
+            v.add(x);
+        }
+        return scala(v);
+    }
+
+    /** Doubles, as ML vectors hold; each is the float widened exactly. */
+    private static Vector vector(float[] e) {
+        double[] d = new double[e.length];
+        for (int i = 0; i < e.length; i++) {
+            d[i] = e[i];
+        }
+        return Vectors.dense(d);
     }
 
     /** Spark's row encoder wants Scala collections (a java.util.List fails with a ClassCastException). */

@@ -59,7 +59,7 @@ class MtlTransformerTest {
         Dataset<Row> out = new MtlTransformer()
                 .setModelPath(model.toString())
                 .setInputCol("sentence")
-                .setTasks(EnumSet.of(Output.CLASSIFICATION))
+                .setOutputs(EnumSet.of(Output.CLASSIFICATION))
                 .setChunkSize(2)
                 .transform(input(texts));
         assertEquals(
@@ -112,11 +112,11 @@ class MtlTransformerTest {
         Dataset<Row> in = input(List.of("play"));
         MtlTransformer t = new MtlTransformer().setModelPath(model.toString());
         assertEquals(
-                "no column 'text'; columns: key, sentence, tags",
+                "inputCol: no column 'text'; columns: key, sentence, tags",
                 assertThrows(IllegalArgumentException.class, () -> t.transform(in))
                         .getMessage());
         assertEquals(
-                "column 'key' is int, expected string",
+                "inputCol: column 'key' is int, expected string",
                 assertThrows(
                                 IllegalArgumentException.class,
                                 () -> t.setInputCol("key").transform(in))

@@ -24,8 +24,9 @@ final class SparkTestSupport {
 
     private SparkTestSupport() {}
 
+    /** The shared local[2] session; a new one when a test has stopped it (to load a saved pipeline afresh). */
     static synchronized SparkSession spark() {
-        if (spark == null) {
+        if (spark == null || spark.sparkContext().isStopped()) {
             spark = SparkSession.builder()
                     .master("local[2]")
                     .appName("mtl-test")
