@@ -1,0 +1,157 @@
+package dev.mtl.onnx;
+
+import static dev.mtl.onnx.OnnxGraph.Attr;
+import static dev.mtl.onnx.OnnxGraph.MS;
+
+import dev.mtl.config.BertConfig;
+import dev.mtl.weights.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The BERT encoder as ONNX Runtime's fused operators, one node per block of work: the embeddings as
+ * EmbedLayerNormalization, each self-attention as Attention (FP32) or MultiHeadAttention on a packed
+ * quantized projection (int8), each residual + LayerNorm as SkipLayerNormalization with the dense
+ * bias folded in, the FFN's bias + GELU as BiasGelu. ONNX Runtime would fuse most of a plain-operator
+ * graph the same way, but only when its pattern matcher recognises it; emitting the fused operators
+ * makes the fast path certain. Shapes: B batch, T tokens, H hidden, I intermediate.
+ */
+final class EncoderGraph {
+
+    private final OnnxGraph g;
+    private final Map<String, Tensor> w;
+    private final BertConfig c;
+    private final ExportOptions options;
+
+    EncoderGraph(OnnxGraph g, Map<String, Tensor> weights, BertConfig config, ExportOptions options) {
+        this.g = g;
+        this.w = weights;
+        this.c = config;
+        this.options = options;
+    }
+
+    /**
+     * @param ids (B, T) int64; @param types (B, T) int64; @param mask32 (B, T) int32 0/1, right-padded
+     * @return the last hidden state (B, T, H)
+     */
+    String build(String ids, String types, String mask32) {
+        String ids32 = g.op("Cast", "embeddings", List.of(ids), Attr.i("to", OnnxGraph.INT32));
+        String types32 = g.op("Cast", "embeddings", List.of(types), Attr.i("to", OnnxGraph.INT32));
+        String e = "embeddings.";
+        String x = g.node(
+                        "EmbedLayerNormalization",
+                        MS,
+                        "embeddings",
+                        List.of(
+                                ids32,
+                                types32,
+                                weight(e + "word_embeddings.weight"),
+                                weight(e + "position_embeddings.weight"),
+                                weight(e + "token_type_embeddings.weight"),
+                                weight(e + "LayerNorm.weight"),
+                                weight(e + "LayerNorm.bias"),
+                                mask32),
+                        2,
+                        Attr.f("epsilon", c.layerNormEps()))[0]; // (B, T, H)
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            x = layer("encoder.layer." + i + ".", x, mask32);
+        }
+        return x;
+    }
+
+    /** One post-LN layer: (B, T, H) → (B, T, H). */
+    private String layer(String p, String x, String mask32) {
+        String attention = attention(p + "attention.self.", x, mask32); // (B, T, H)
+        String a = skipLayerNorm(p + "attention.output.", matMul(attention, p + "attention.output.dense"), x);
+        String h = matMul(a, p + "intermediate.dense"); // (B, T, I)
+        String bias = weight(p + "intermediate.dense.bias");
+        h = c.hiddenAct().equals("gelu")
+                ? g.ms("BiasGelu", p + "intermediate", List.of(h, bias))
+                : g.op("Relu", p + "intermediate", List.of(g.op("Add", p + "intermediate", List.of(h, bias))));
+        return skipLayerNorm(p + "output.", matMul(h, p + "output.dense"), a);
+    }
+
+    /** LayerNorm(x + residual + dense bias) under {@code prefix}: dense.bias, LayerNorm.weight/bias. */
+    private String skipLayerNorm(String prefix, String x, String residual) {
+        return g.ms(
+                "SkipLayerNormalization",
+                prefix + "LayerNorm",
+                List.of(
+                        x,
+                        residual,
+                        weight(prefix + "LayerNorm.weight"),
+                        weight(prefix + "LayerNorm.bias"),
+                        weight(prefix + "dense.bias")),
+                Attr.f("epsilon", c.layerNormEps()));
+    }
+
+    /**
+     * Self-attention with the query, key and value projections packed into one (H, 3H) product. The
+     * operators scale the scores by 1/√D themselves (their default), on unscaled projections.
+     */
+    private String attention(String p, String x, String mask32) {
+        int hidden = c.hiddenSize();
+        float[] packed = new float[hidden * 3 * hidden]; // (H, 3H): [Wq^T | Wk^T | Wv^T]
+        float[] bias = new float[3 * hidden];
+        String[] parts = {"query", "key", "value"};
+        for (int j = 0; j < 3; j++) {
+            Tensor wj = tensor(p + parts[j] + ".weight"); // (H out, H in)
+            for (int out = 0; out < hidden; out++) {
+                for (int in = 0; in < hidden; in++) {
+                    packed[in * 3 * hidden + j * hidden + out] = wj.data()[out * hidden + in];
+                }
+            }
+            System.arraycopy(tensor(p + parts[j] + ".bias").data(), 0, bias, j * hidden, hidden);
+        }
+        String qkvBias = g.floats(p + "qkv.bias", new long[] {3L * hidden}, bias);
+        Attr heads = Attr.i("num_heads", c.numAttentionHeads());
+        if (!options.quantizes(p + "qkv")) {
+            String weight = g.floats(p + "qkv.weight", new long[] {hidden, 3L * hidden}, packed);
+            return g.ms("Attention", p + "attention", List.of(x, weight, qkvBias, mask32), heads);
+        }
+        String qkv = quantizedMatMul(x, p + "qkv", packed, hidden, 3 * hidden); // (B, T, 3H)
+        String split = g.int64s(p + "qkv.split", new long[] {3}, new long[] {hidden, hidden, hidden});
+        String[] qkvParts = g.node("Split", "", p + "qkv", List.of(qkv, split), 3, Attr.i("axis", 2));
+        return g.ms(
+                "MultiHeadAttention",
+                p + "attention",
+                List.of(qkvParts[0], qkvParts[1], qkvParts[2], qkvBias, mask32),
+                heads); // (B, T, H)
+    }
+
+    /** x (…, in) times the transposed Linear weight {@code key.weight} (out, in), without its bias. */
+    String matMul(String x, String key) {
+        Tensor t = tensor(key + ".weight");
+        int out = (int) t.shape()[0];
+        int in = (int) t.shape()[1];
+        float[] transposed = t.transpose2d(key).data(); // (in, out)
+        if (options.quantizes(key)) {
+            return quantizedMatMul(x, key, transposed, in, out);
+        }
+        return g.op("MatMul", key, List.of(x, g.floats(key + ".weight_t", new long[] {in, out}, transposed)));
+    }
+
+    private String quantizedMatMul(String x, String key, float[] weight, int in, int out) {
+        Int8Weights q = Int8Weights.quantize(weight, in, out, options.qmax());
+        return g.ms(
+                "DynamicQuantizeMatMul",
+                key,
+                List.of(
+                        x,
+                        g.int8s(key + ".weight_int8", new long[] {in, out}, q.data()),
+                        g.floats(key + ".weight_scale", new long[] {out}, q.scales())));
+    }
+
+    private String weight(String key) {
+        Tensor t = tensor(key);
+        return g.floats(key, t.shape(), t.data());
+    }
+
+    private Tensor tensor(String key) {
+        Tensor t = w.get(key);
+        if (t == null) {
+            throw new IllegalArgumentException("the model has no parameter " + key);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.mtl.onnx;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * How a model is exported to ONNX.
+ *
+ * @param quantization NONE (FP32 throughout) or INT8 (the encoder's MatMul weights)
+ * @param reduceRange quantize weights to 7 bits instead of 8 ({@link Int8Weights#QMAX_7BIT} says why)
+ * @param keepFloat MatMuls left in FP32 under INT8: a weight whose key (such as {@code
+ *     encoder.layer.5.output.dense}, or {@code ...attention.self.qkv} for the packed projection) any
+ *     of these patterns finds
+ */
+public record ExportOptions(Quantization quantization, boolean reduceRange, List<Pattern> keepFloat) {
+
+    /** Whether and how weights are quantized. */
+    public enum Quantization {
+        NONE,
+        INT8;
+
+        /** Parses {@code none} or {@code int8}; an unknown name lists the valid ones. */
+        public static Quantization parse(String name) {
+            try {
+                return valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("quantization '" + name + "' is not one of none, int8");
+            }
+        }
+    }
+
+    public ExportOptions {
+        keepFloat = List.copyOf(keepFloat);
+    }
+
+    public static ExportOptions fp32() {
+        return new ExportOptions(Quantization.NONE, false, List.of());
+    }
+
+    /**
+     * The FFN's down-projection of every layer: its input, a GELU output, has the widest spread of any
+     * MatMul input, and quantizing it cost the most accuracy (docs/design.md).
+     */
+    public static final Pattern FFN_DOWN = Pattern.compile("layer\\.\\d+\\.output\\.dense");
+
+    /** The int8 export as {@code mtl export --quantize int8} writes it: 7-bit weights, FFN down-projections in FP32. */
+    public static ExportOptions int8() {
+        return new ExportOptions(Quantization.INT8, true, List.of(FFN_DOWN));
+    }
+
+    public static ExportOptions of(Quantization q) {
+        return q == Quantization.INT8 ? int8() : fp32();
+    }
+
+    boolean quantizes(String key) {
+        return quantization == Quantization.INT8
+                && keepFloat.stream().noneMatch(p -> p.matcher(key).find());
+    }
+
+    int qmax() {
+        return reduceRange ? Int8Weights.QMAX_7BIT : Int8Weights.QMAX_8BIT;
+    }
+}

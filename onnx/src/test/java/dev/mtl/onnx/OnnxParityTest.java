@@ -1,0 +1,181 @@
+package dev.mtl.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mtl.Engines;
+import dev.mtl.MultiTaskModel;
+import dev.mtl.TestModels;
+import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.config.Pooling;
+import dev.mtl.config.TaskConfig;
+import dev.mtl.heads.Head;
+import dev.mtl.model.Param;
+import dev.mtl.tokenize.PaddedBatch;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The exported graph, run by ONNX Runtime, against the PyTorch forward pass on the same padded batch:
+ * every output (embedding, pooled vector, logits, emissions at real tokens) within 1e-4.
+ */
+class OnnxParityTest {
+
+    static final double TOLERANCE = 1e-4;
+    static final List<String> TEXTS = List.of(
+            "play the music",
+            "new york",
+            "",
+            "the music play new york ! play the new music in new york , the music",
+            "a",
+            "playing music in york");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theBundledModelsEmbeddingsMatch() throws Exception {
+        try (MultiTaskModel m = MultiTaskModel.loadDefault()) {
+            assertParity(
+                    m,
+                    ExportOptions.fp32(),
+                    List.of(
+                            "A man is playing a guitar.",
+                            "The quick brown fox jumps over the lazy dog near the riverbank at dawn.",
+                            "ok",
+                            "Stocks fell sharply on Tuesday as investors weighed new inflation data."),
+                    TOLERANCE);
+        }
+    }
+
+    @Test
+    void everyHeadOfAMultiTaskModelWithACrfMatches() throws Exception {
+        for (Pooling pooling : Pooling.values()) {
+            try (MultiTaskModel m = trainedScaleModel(pooling)) {
+                assertParity(m, ExportOptions.fp32(), TEXTS, TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void theMetadataCarriesLabelsAndCrfTransitions() throws Exception {
+        try (MultiTaskModel m = trainedScaleModel(Pooling.MEAN);
+                OrtSession s = OrtEnvironment.getEnvironment()
+                        .createSession(OnnxExport.toBytes(m, ExportOptions.fp32()), new OrtSession.SessionOptions())) {
+            Map<String, String> meta = s.getMetadata().getCustomMetadata();
+            ObjectMapper json = new ObjectMapper();
+            assertEquals(TestModels.TAGS, List.of(json.readValue(meta.get("mtl.task.slots.labels"), String[].class)));
+            assertEquals("slots.emissions", meta.get("mtl.task.slots.output"));
+            assertEquals("intent.logits", meta.get("mtl.task.intent.output"));
+            float[][] transitions = json.readValue(meta.get("mtl.task.slots.crf.transitions"), float[][].class);
+            float[] expected = m.parameters()
+                    .params()
+                    .get("heads.slots.crf.transitions")
+                    .array()
+                    .toFloatArray();
+            for (int i = 0; i < transitions.length; i++) {
+                for (int j = 0; j < transitions.length; j++) {
+                    assertEquals(expected[i * transitions.length + j], transitions[i][j]);
+                }
+            }
+            assertArrayEquals(
+                    m.parameters()
+                            .params()
+                            .get("heads.slots.crf.end_transitions")
+                            .array()
+                            .toFloatArray(),
+                    json.readValue(meta.get("mtl.task.slots.crf.end_transitions"), float[].class));
+            assertEquals("none", meta.get("mtl.quantization"));
+        }
+    }
+
+    /**
+     * A tiny model with an intent classifier, a CRF slot tagger and a projected, LayerNormed embedding,
+     * its weights redrawn at the scale of a trained model's (random initialisation is so small that
+     * every output is near 0 and any graph would pass).
+     */
+    MultiTaskModel trainedScaleModel(Pooling pooling) throws Exception {
+        MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("vocab-" + pooling)),
+                new EmbeddingConfig(pooling, 16, true, true),
+                List.of(
+                        TaskConfig.classification("intent", List.of("PlayMusic", "GetWeather", "BookRestaurant")),
+                        TaskConfig.ner("slots", TestModels.TAGS, true)),
+                64);
+        Random r = new Random(7);
+        for (Map.Entry<String, Param> e : m.parameters().params().entrySet()) {
+            float[] v = e.getValue().array().toFloatArray();
+            boolean gain = e.getKey().endsWith("LayerNorm.weight");
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((gain ? 1 : 0) + r.nextGaussian() * (gain ? 0.2 : 0.3));
+            }
+            e.getValue().array().set(FloatBuffer.wrap(v));
+        }
+        return m;
+    }
+
+    static void assertParity(MultiTaskModel m, ExportOptions options, List<String> texts, double tolerance)
+            throws Exception {
+        List<long[]> seqs = new ArrayList<>();
+        for (String t : texts) {
+            seqs.add(m.backbone().tokenizer().encode(t).getIds());
+        }
+        PaddedBatch batch = PaddedBatch.of(seqs, m.backbone().tokenizer().padId());
+        List<Head<?, ?>> heads = new ArrayList<>();
+        heads.add(m.embeddingHead());
+        heads.addAll(m.heads().values());
+        Map<String, float[]> expected = new HashMap<>();
+        float[] pooled;
+        try (Engines.NoGrad g = Engines.noGrad();
+                var bm = m.backbone().manager().newSubManager()) {
+            MultiTaskModel.Forward f = m.forward(bm, batch, heads, false);
+            heads.forEach(
+                    h -> expected.put(OnnxExport.outputName(h), f.output(h).toFloatArray()));
+            pooled = f.pooled().toFloatArray();
+        }
+        expected.put(OnnxExport.POOLED, pooled);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = {batch.batchSize(), batch.length()};
+        try (OrtSession s = env.createSession(OnnxExport.toBytes(m, options), new OrtSession.SessionOptions());
+                OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape);
+                OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.mask()), shape);
+                OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape);
+                OrtSession.Result r = s.run(Map.of(
+                        OnnxExport.INPUT_IDS,
+                        ids,
+                        OnnxExport.ATTENTION_MASK,
+                        mask,
+                        OnnxExport.TOKEN_TYPE_IDS,
+                        types))) {
+            for (Map.Entry<String, float[]> e : expected.entrySet()) {
+                OnnxTensor out = (OnnxTensor) r.get(e.getKey()).orElseThrow();
+                float[] actual = out.getFloatBuffer().array();
+                float[] want = e.getValue();
+                assertEquals(want.length, actual.length, e.getKey());
+                boolean perToken = e.getKey().endsWith(".emissions");
+                int width = perToken ? want.length / (batch.batchSize() * batch.length()) : 0;
+                double worst = 0;
+                for (int i = 0; i < want.length; i++) {
+                    if (perToken && batch.mask()[i / width] == 0) {
+                        continue; // padding: no result is read there
+                    }
+                    worst = Math.max(worst, Math.abs(want[i] - actual[i]));
+                }
+                assertTrue(worst <= tolerance, e.getKey() + ": max abs difference " + worst);
+            }
+        }
+    }
+}
