@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mtl.config.BertConfig;
 import dev.mtl.config.EmbeddingConfig;
 import dev.mtl.config.MtlConfig;
+import dev.mtl.interop.ModelExport;
+import dev.mtl.interop.ModelParts;
+import dev.mtl.interop.TrainingRecord;
 import dev.mtl.io.AtomicFiles;
 import dev.mtl.model.WeightLoadException;
 import dev.mtl.tokenize.TextTokenizer;
@@ -29,7 +32,9 @@ import java.util.Map;
  *       shapes, embedding-head settings) that transformers ignores;
  *   <li>{@code model.safetensors}: encoder weights under HF keys (so {@code BertModel.from_pretrained}
  *       loads the encoder), heads under {@code embedding.*} and {@code heads.<task>.*};
- *   <li>{@code tokenizer.json}.
+ *   <li>{@code tokenizer.json};
+ *   <li>what other tools read ({@link ModelExport#writeCompanions}): the tokenizer's config and
+ *       vocabulary, the sentence-transformers modules, the model card; loading ignores them.
  * </ul>
  * Saving writes a temporary sibling directory and renames it into place, so a crash never leaves a
  * half-written model, and an existing model is replaced only once the new one is complete.
@@ -38,7 +43,6 @@ final class ModelDirectory {
 
     static final String CONFIG = "config.json";
     static final String WEIGHTS = "model.safetensors";
-    static final String TOKENIZER = "tokenizer.json";
     private static final String MTL_KEY = "mtl";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -92,6 +96,7 @@ final class ModelDirectory {
             }
             MultiTaskModel m = new MultiTaskModel(backbone, mtl);
             m.headParameters().load(heads, backbone.manager(), weightsFile.toString());
+            m.setTrainingRecord(TrainingRecord.read(dir));
             return m;
         } catch (RuntimeException e) {
             backbone.close();
@@ -107,6 +112,9 @@ final class ModelDirectory {
     }
 
     static void save(MultiTaskModel model, Path dir) throws IOException {
+        ModelParts parts = parts(model); // one copy of the weights in Java memory for every file below
+        Map<String, Tensor> all = new LinkedHashMap<>(parts.encoder());
+        all.putAll(parts.heads());
         AtomicFiles.writeDirectory(dir, temp -> {
             ObjectNode config = JSON.valueToTree(model.backbone().config());
             config.putArray("architectures").add("BertModel");
@@ -118,10 +126,21 @@ final class ModelDirectory {
                     StandardCharsets.UTF_8);
             SafeTensors.write(
                     temp.resolve(WEIGHTS),
-                    model.parameters().toTensors(),
+                    all,
                     Map.of("format", "pt", "mtl.format_version", String.valueOf(MtlConfig.FORMAT_VERSION)));
-            Files.writeString(
-                    temp.resolve(TOKENIZER), model.backbone().tokenizer().json(), StandardCharsets.UTF_8);
+            // tokenizer.json, vocab.txt, the sentence-transformers modules, the model card.
+            ModelExport.writeCompanions(parts, temp, dir.toString());
         });
+    }
+
+    /** The model as plain data, for the layouts of {@link ModelExport}. */
+    static ModelParts parts(MultiTaskModel model) {
+        return new ModelParts(
+                model.backbone().config(),
+                model.config(),
+                model.backbone().tokenizer().json(),
+                model.backbone().parameters().toTensors(),
+                model.headParameters().toTensors(),
+                model.trainingRecord());
     }
 }

@@ -13,6 +13,9 @@ import dev.mtl.embedding.Pooler;
 import dev.mtl.heads.ClassPrediction;
 import dev.mtl.heads.Head;
 import dev.mtl.heads.NerResult;
+import dev.mtl.interop.ExportFormat;
+import dev.mtl.interop.ModelExport;
+import dev.mtl.interop.TrainingRecord;
 import dev.mtl.model.ParameterTable;
 import dev.mtl.tokenize.Alignment;
 import dev.mtl.tokenize.PaddedBatch;
@@ -57,6 +60,7 @@ public final class MultiTaskModel implements AutoCloseable {
     private final Map<String, TaskConfig> tasks = new LinkedHashMap<>();
     private final ParameterTable headTable;
     private final ParameterTable allParameters;
+    private TrainingRecord trainingRecord;
 
     MultiTaskModel(Backbone backbone, MtlConfig config) {
         if (config.maxLength() > backbone.config().maxPositionEmbeddings()) {
@@ -105,9 +109,30 @@ public final class MultiTaskModel implements AutoCloseable {
         return ModelDirectory.load(dir);
     }
 
-    /** Writes config.json, model.safetensors and tokenizer.json atomically (temp directory + rename). */
+    /**
+     * Writes config.json, model.safetensors and tokenizer.json atomically (temp directory + rename), with
+     * the files that make the directory a sentence-transformers and Hugging Face BERT model too.
+     */
     public void save(Path dir) throws IOException {
         ModelDirectory.save(this, dir);
+    }
+
+    /**
+     * Writes one task in another library's layout ({@link ModelExport#export}).
+     *
+     * @return what the export could not carry over; empty when it is exact
+     */
+    public List<String> export(ExportFormat format, String task, boolean force, Path out) throws IOException {
+        return ModelExport.export(ModelDirectory.parts(this), format, task, force, out);
+    }
+
+    /** What the training run that wrote this model recorded (saved as training.json), or null. */
+    public TrainingRecord trainingRecord() {
+        return trainingRecord;
+    }
+
+    void setTrainingRecord(TrainingRecord record) {
+        this.trainingRecord = record;
     }
 
     // ------------------------------------------------------------------ accessors

@@ -26,7 +26,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             PredictCommand.class,
             TrainCommand.class,
             EvalCommand.class,
-            ServeCommand.class
+            ServeCommand.class,
+            ExportCommand.class
         })
 public final class Main implements Runnable {
 

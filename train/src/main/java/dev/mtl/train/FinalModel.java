@@ -2,12 +2,16 @@ package dev.mtl.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.MultiTaskModel;
+import dev.mtl.interop.ModelExport;
+import dev.mtl.interop.TrainingRecord;
 import dev.mtl.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -20,16 +24,46 @@ final class FinalModel {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DevEvaluator dev;
+    private final TrainConfig cfg;
     private final List<Dataset> datasets;
     private final Path out;
     private final Consumer<String> log;
 
     /** @param dev the run's evaluator, its reference pairs already read */
-    FinalModel(DevEvaluator dev, List<Dataset> datasets, Path out, Consumer<String> log) {
+    FinalModel(DevEvaluator dev, TrainConfig cfg, List<Dataset> datasets, Path out, Consumer<String> log) {
         this.dev = dev;
+        this.cfg = cfg;
         this.datasets = datasets;
         this.out = out;
         this.log = log;
+    }
+
+    /** The run's data and test scores, as the model directory keeps them (training.json). */
+    private TrainingRecord record(TrainState state, Map<String, Map<String, Map<String, Double>>> test) {
+        List<TrainingRecord.Data> data = new ArrayList<>();
+        for (Dataset d : datasets) {
+            DatasetSpec spec = cfg.datasets().stream()
+                    .filter(s -> s.name().equals(d.name()))
+                    .findFirst()
+                    .orElseThrow();
+            Map<String, String> files = new LinkedHashMap<>();
+            Map<String, Integer> examples = new LinkedHashMap<>();
+            for (Split split : Split.values()) {
+                String key = split.name().toLowerCase(Locale.ROOT);
+                spec.path(split).ifPresent(p -> files.put(key, p.toString()));
+                List<?> rows = split == Split.TRAIN ? d.train() : split == Split.DEV ? d.dev() : d.test();
+                if (spec.path(split).isPresent()) {
+                    examples.put(key, rows.size());
+                }
+            }
+            data.add(new TrainingRecord.Data(
+                    d.name(),
+                    spec.format().name().toLowerCase(Locale.ROOT),
+                    files,
+                    examples,
+                    List.copyOf(d.feeds().keySet())));
+        }
+        return new TrainingRecord(cfg.backbone(), state.step(), data, test);
     }
 
     /** Where the starting model's metrics on the reference pairs are kept for the end of the run. */
@@ -101,6 +135,8 @@ final class FinalModel {
             AtomicFiles.write(
                     out.resolve("test_metrics.json"),
                     JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(testJson));
+            // The model card then says what the model was trained on and how it scored.
+            ModelExport.recordTraining(finalDir, record(state, test));
             return new Trainer.Result(
                     finalDir, state.step(), state.elapsedSeconds(), bestDev, test, state.bestScore(), reference);
         }

@@ -112,7 +112,7 @@ public final class Trainer {
             }
             state = loop(model, state, trainer, opt, checkpoints, metrics, dev, progress);
         }
-        return new FinalModel(dev, datasets, out, log).write(state);
+        return new FinalModel(dev, cfg, datasets, out, log).write(state);
     }
 
     private TrainState loop(

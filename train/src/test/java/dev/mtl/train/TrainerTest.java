@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.data.Example;
 import dev.mtl.data.JointBertReader;
+import dev.mtl.interop.TrainingRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,5 +108,16 @@ class TrainerTest {
         assertTrue(f1 > 0.15, "slot F1 " + f1 + " vs 0 for all-O");
         assertTrue(Files.isRegularFile(r.modelDir().resolve("model.safetensors")));
         assertEquals(3 * ((train.size() + 15) / 16), r.steps());
+        // The model directory records the run, and its card says so.
+        TrainingRecord rec = TrainingRecord.read(r.modelDir());
+        assertEquals(r.steps(), rec.steps());
+        assertEquals(1, rec.datasets().size());
+        TrainingRecord.Data d = rec.datasets().get(0);
+        assertEquals(
+                List.of("snips", "jointbert", List.of("intent", "slots")), List.of(d.name(), d.format(), d.tasks()));
+        assertEquals(Map.of("train", 400, "dev", 150), d.examples());
+        String card = Files.readString(r.modelDir().resolve("README.md"));
+        assertTrue(card.contains("Trained by mtl for " + r.steps() + " steps from default."), card);
+        assertTrue(card.contains("| snips | jointbert | intent, slots | `"), card);
     }
 }

@@ -1,0 +1,114 @@
+package dev.mtl.cli;
+
+import dev.mtl.MultiTaskModel;
+import dev.mtl.interop.ExportFormat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code mtl export}: one task of a model, in the directory layout another library loads. */
+@Command(
+        name = "export",
+        description = "Write one task of a model as a directory that transformers or sentence-transformers loads.")
+final class ExportCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Option(
+            names = "--task",
+            paramLabel = "NAME",
+            description = "The task to export (required for the hf-* formats; for sentence-transformers, "
+                    + "an embedding task or none).")
+    String task;
+
+    @Option(
+            names = "--format",
+            required = true,
+            paramLabel = "FORMAT",
+            converter = FormatConverter.class,
+            completionCandidates = Formats.class,
+            description = "One of: ${COMPLETION-CANDIDATES}.")
+    ExportFormat format;
+
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "DIR",
+            description = "The directory to write (new, empty, or an earlier export, which is replaced).")
+    Path output;
+
+    @Option(
+            names = "--force",
+            description = "Export a head that does not map exactly as its closest equivalent, naming what is lost.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        checkOutput(); // before loading a model
+        try (MultiTaskModel m = model.load()) {
+            List<String> lost = m.export(format, task, force, output);
+            for (String l : lost) {
+                System.err.println("mtl export: not carried over: " + l);
+            }
+            System.err.println("mtl export: " + (task == null ? "the sentence embedding" : "task '" + task + "'")
+                    + " as " + format + " → " + output);
+        }
+        return 0;
+    }
+
+    /** Refuses an output that is a file, the model itself, or a directory holding something other than a model. */
+    private void checkOutput() throws IOException {
+        if (!Files.exists(output)) {
+            return;
+        }
+        if (!Files.isDirectory(output)) {
+            throw new IOException("--output " + output + ": exists and is not a directory");
+        }
+        if (!model.embedded() && Files.isSameFile(output, Path.of(model.model))) {
+            throw new IOException("--output " + output + ": is the --model directory; give another");
+        }
+        boolean empty;
+        try (Stream<Path> s = Files.list(output)) {
+            empty = s.findAny().isEmpty();
+        }
+        if (!empty && !Files.isRegularFile(output.resolve("config.json"))) {
+            throw new IOException("--output " + output + ": a non-empty directory that is not a model directory;"
+                    + " give a new or empty one");
+        }
+    }
+
+    /** {@code --format} values by their names, with the valid ones listed on a bad one. */
+    static final class FormatConverter implements ITypeConverter<ExportFormat> {
+        @Override
+        public ExportFormat convert(String value) {
+            try {
+                return ExportFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not one of " + names());
+            }
+        }
+    }
+
+    /** The format names, for the help text. */
+    static final class Formats implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return names().iterator();
+        }
+    }
+
+    private static List<String> names() {
+        return Arrays.stream(ExportFormat.values()).map(ExportFormat::key).toList();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.mtl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mtl.MultiTaskModel;
+import dev.mtl.SentenceEncoder;
+import dev.mtl.TestModels;
+import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.config.Pooling;
+import dev.mtl.interop.SentenceTransformersChain;
+import dev.mtl.weights.SafeTensors;
+import dev.mtl.weights.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mtl export} end to end, and {@code mtl embed} against the sentence-transformers modules it saves. */
+class ExportCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintWriter(err, true));
+    }
+
+    /** Runs the command with System.err captured (where progress and notes go); returns exit code and text. */
+    private String runCapturingStderr(int expectedExit, String... args) {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(expectedExit, run(args), err.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anNerTaskExportsWithTheHeadsClassifier() throws Exception {
+        Path model = TestModels.writeTwoHeadModel(tmp);
+        Path out = tmp.resolve("ner");
+        String stderr = runCapturingStderr(
+                0,
+                "export",
+                "--model",
+                model.toString(),
+                "--task",
+                "slots",
+                "--format",
+                "hf-token-classification",
+                "--output",
+                out.toString());
+        assertTrue(stderr.contains("mtl export: task 'slots' as hf-token-classification → " + out), stderr);
+        Map<String, Tensor> src = SafeTensors.read(model.resolve("model.safetensors"));
+        Map<String, Tensor> dst = SafeTensors.read(out.resolve("model.safetensors"));
+        assertArrayEquals(
+                src.get("heads.slots.classifier.weight").data(),
+                dst.get("classifier.weight").data());
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("B-artist", config.get("id2label").get("1").asText());
+    }
+
+    @Test
+    void aHeadThatDoesNotMapIsRefusedInOneLineAndForceSaysWhatIsLost() throws Exception {
+        Path model = TestModels.writeTwoHeadModel(tmp);
+        Path out = tmp.resolve("cls");
+        String[] args = {
+            "export",
+            "--model",
+            model.toString(),
+            "--task",
+            "intent",
+            "--format",
+            "hf-sequence-classification",
+            "--output",
+            out.toString()
+        };
+        assertEquals(Main.EXIT_FAILURE, run(args));
+        String msg = err.toString().strip();
+        assertTrue(msg.startsWith("mtl export: task 'intent' does not map exactly to hf-sequence-classification"), msg);
+        assertTrue(msg.endsWith("--force writes the closest equivalent"), msg);
+        assertFalse(msg.contains("\n"), msg);
+        assertFalse(Files.exists(out));
+
+        String[] forced = java.util.Arrays.copyOf(args, args.length + 1);
+        forced[args.length] = "--force";
+        String stderr = runCapturingStderr(0, forced);
+        assertTrue(stderr.contains("mtl export: not carried over: the mean pooling"), stderr);
+        assertTrue(stderr.contains("mtl export: not carried over: the gelu activation"), stderr);
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+    }
+
+    @Test
+    void badFormatsAndOutputsAreNamed() throws Exception {
+        Path model = TestModels.writeTwoHeadModel(tmp);
+        assertEquals(2, run("export", "--model", model.toString(), "--format", "onnx", "--output", "x"));
+        assertTrue(
+                err.toString()
+                        .contains("'onnx' is not one of [hf-token-classification, hf-sequence-classification,"
+                                + " sentence-transformers]"),
+                err.toString());
+        err.getBuffer().setLength(0);
+
+        Path busy = tmp.resolve("busy");
+        Files.createDirectories(busy);
+        Files.writeString(busy.resolve("notes.txt"), "keep me");
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "export",
+                        "--model",
+                        model.toString(),
+                        "--format",
+                        "sentence-transformers",
+                        "--output",
+                        busy.toString()));
+        assertEquals(
+                "mtl export: --output " + busy + ": a non-empty directory that is not a model directory; give a new or"
+                        + " empty one",
+                err.toString().strip());
+        assertTrue(Files.isRegularFile(busy.resolve("notes.txt")));
+        err.getBuffer().setLength(0);
+
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "export",
+                        "--model",
+                        model.toString(),
+                        "--format",
+                        "sentence-transformers",
+                        "--output",
+                        model.toString()));
+        assertEquals(
+                "mtl export: --output " + model + ": is the --model directory; give another",
+                err.toString().strip());
+    }
+
+    /**
+     * What sentence-transformers computes from the saved modules (pooling → Dense → LayerNorm →
+     * Normalize, from the files alone, on the encoder's token vectors) against {@code mtl embed}'s output.
+     */
+    @Test
+    void theSavedModuleChainReproducesMtlEmbed() throws Exception {
+        Path model = tmp.resolve("model");
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("v")),
+                new EmbeddingConfig(Pooling.MEAN, 16, true, true),
+                List.of(),
+                64)) {
+            m.save(model);
+        }
+        List<String> texts =
+                List.of("play the music", "new york", "the new music playing in new york, the music!", "a");
+        Path in = tmp.resolve("in.txt");
+        Files.write(in, texts, StandardCharsets.UTF_8);
+        Path out = tmp.resolve("out.jsonl");
+        runCapturingStderr(
+                0, "embed", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(out);
+        float[][] embedded = new float[lines.size()][];
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode e = json.readTree(lines.get(i)).get("embedding");
+            embedded[i] = new float[e.size()];
+            for (int j = 0; j < e.size(); j++) {
+                embedded[i][j] = (float) e.get(j).asDouble();
+            }
+        }
+        float[][] chain = new float[texts.size()][];
+        try (SentenceEncoder enc = SentenceEncoder.load(model)) {
+            SentenceTransformersChain c = SentenceTransformersChain.read(model, 1e-12f);
+            assertEquals(List.of("Pooling", "Dense", "LayerNorm", "Normalize"), c.types());
+            float[][][] hidden = enc.lastHiddenStates(texts.stream()
+                    .map(t -> enc.backbone().tokenizer().encode(t).getIds())
+                    .toList());
+            for (int i = 0; i < texts.size(); i++) {
+                chain[i] = c.apply(hidden[i]);
+            }
+        }
+        double diff = SentenceTransformersChain.maxAbsDiff(chain, embedded);
+        System.out.printf("sentence-transformers modules from the files vs mtl embed: max |Δ| %.2e%n", diff);
+        assertEquals(16, embedded[0].length);
+        assertTrue(diff < 1e-5, "max abs diff " + diff);
+    }
+}
