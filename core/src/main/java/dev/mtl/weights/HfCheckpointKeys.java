@@ -10,8 +10,9 @@ import java.util.Map;
  * <p>Checkpoints saved from {@code BertForMaskedLM}/{@code BertForPreTraining} (bert-base-uncased)
  * prefix encoder keys with {@code bert.} and carry pre-training heads; old ones name LayerNorm
  * parameters {@code gamma}/{@code beta}. transformers itself accepts both, so we do too. Keys of parts
- * the encoder does not use (the pooler, the {@code cls.} pre-training heads, the
- * {@code position_ids} buffer) are dropped by name; anything else unknown is left in place so the
+ * the encoder does not use (the pooler, the {@code cls.} pre-training heads, the task heads of
+ * {@code BertFor*} checkpoints ({@code classifier.}, {@code qa_outputs.}), the {@code position_ids}
+ * buffer) are dropped by name; anything else unknown is left in place so the
  * strict {@code ParameterTable} load rejects it.
  */
 public final class HfCheckpointKeys {
@@ -19,6 +20,8 @@ public final class HfCheckpointKeys {
     private static final String BERT_PREFIX = "bert.";
     /** Parts of HF BERT checkpoints that the bare encoder does not use. */
     private static final List<String> UNUSED_PREFIXES = List.of("pooler.", "cls.", "embeddings.position_ids");
+    /** Task heads beside the {@code bert.} encoder in transformers' BertFor* checkpoints. */
+    private static final List<String> TASK_HEAD_PREFIXES = List.of("cls.", "classifier.", "qa_outputs.");
 
     private HfCheckpointKeys() {}
 
@@ -30,7 +33,8 @@ public final class HfCheckpointKeys {
             String key = t.name();
             if (prefixed) {
                 if (!key.startsWith(BERT_PREFIX)) {
-                    if (key.startsWith("cls.")) {
+                    String head = key;
+                    if (TASK_HEAD_PREFIXES.stream().anyMatch(head::startsWith)) {
                         continue;
                     }
                 } else {

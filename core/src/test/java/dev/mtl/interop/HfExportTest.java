@@ -99,6 +99,15 @@ class HfExportTest {
         String card = Files.readString(out.resolve("README.md"));
         assertTrue(card.contains("AutoModelForTokenClassification.from_pretrained(\"" + out + "\")"), card);
         assertTrue(card.contains("pipeline_tag: token-classification"), card);
+        // mtl reads the export's encoder as transformers' BertModel would (the classifier dropped).
+        try (MultiTaskModel back = MultiTaskModel.load(out)) {
+            assertArrayEquals(
+                    mine.get("encoder.layer.1.output.dense.weight").data(),
+                    back.parameters()
+                            .toTensors()
+                            .get("encoder.layer.1.output.dense.weight")
+                            .data());
+        }
     }
 
     @Test

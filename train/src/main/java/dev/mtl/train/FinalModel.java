@@ -39,7 +39,7 @@ final class FinalModel {
     }
 
     /** The run's data and test scores, as the model directory keeps them (training.json). */
-    private TrainingRecord record(TrainState state, Map<String, Map<String, Map<String, Double>>> test) {
+    private TrainingRecord record(String base, TrainState state, Map<String, Map<String, Map<String, Double>>> test) {
         List<TrainingRecord.Data> data = new ArrayList<>();
         for (Dataset d : datasets) {
             DatasetSpec spec = cfg.datasets().stream()
@@ -63,7 +63,7 @@ final class FinalModel {
                     examples,
                     List.copyOf(d.feeds().keySet())));
         }
-        return new TrainingRecord(cfg.backbone(), state.step(), data, test);
+        return new TrainingRecord(base, state.step(), data, test);
     }
 
     /** Where the starting model's metrics on the reference pairs are kept for the end of the run. */
@@ -136,7 +136,7 @@ final class FinalModel {
                     out.resolve("test_metrics.json"),
                     JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(testJson));
             // The model card then says what the model was trained on and how it scored.
-            ModelExport.recordTraining(finalDir, record(state, test));
+            ModelExport.recordTraining(finalDir, record(model.config().backbone(), state, test));
             return new Trainer.Result(
                     finalDir, state.step(), state.elapsedSeconds(), bestDev, test, state.bestScore(), reference);
         }

@@ -117,7 +117,7 @@ class TrainerTest {
                 List.of("snips", "jointbert", List.of("intent", "slots")), List.of(d.name(), d.format(), d.tasks()));
         assertEquals(Map.of("train", 400, "dev", 150), d.examples());
         String card = Files.readString(r.modelDir().resolve("README.md"));
-        assertTrue(card.contains("Trained by mtl for " + r.steps() + " steps from default."), card);
+        assertTrue(card.contains("Trained by mtl for " + r.steps() + " steps from all-MiniLM-L6-v2 (embedded)."), card);
         assertTrue(card.contains("| snips | jointbert | intent, slots | `"), card);
     }
 }
