@@ -75,7 +75,7 @@ final class ExportCommand implements Callable<Integer> {
         if (!Files.isDirectory(output)) {
             throw new IOException("--output " + output + ": exists and is not a directory");
         }
-        if (!model.embedded() && Files.isSameFile(output, Path.of(model.model))) {
+        if (!model.embedded() && Files.exists(Path.of(model.model)) && Files.isSameFile(output, Path.of(model.model))) {
             throw new IOException("--output " + output + ": is the --model directory; give another");
         }
         boolean empty;

@@ -46,6 +46,9 @@ final class LoadSnippets {
                     .append("print(ner(\"play adele on spotify\"))\n```\n\n");
             return;
         }
+        if (format != ExportFormat.HF_SEQUENCE_CLASSIFICATION) {
+            return; // a format without Python loaders of its own
+        }
         s.append("```python\nfrom transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline\n\n")
                 .append("tokenizer = AutoTokenizer.from_pretrained(")
                 .append(dir)

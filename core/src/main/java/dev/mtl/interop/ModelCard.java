@@ -90,6 +90,7 @@ final class ModelCard {
                     case HF_TOKEN_CLASSIFICATION -> "token-classification";
                     case HF_SEQUENCE_CLASSIFICATION -> "text-classification";
                     case SENTENCE_TRANSFORMERS -> "sentence-similarity";
+                    default -> "feature-extraction";
                 };
         s.append("---\nlibrary_name: ")
                 .append(library)
@@ -120,6 +121,7 @@ final class ModelCard {
                                 + " transformers BertForSequenceClassification.";
                     case SENTENCE_TRANSFORMERS ->
                         "The sentence embedding of an mtl model, exported as a" + " sentence-transformers model.";
+                    default -> "An mtl model exported as " + format + ".";
                 };
         return what + base;
     }
@@ -127,7 +129,7 @@ final class ModelCard {
     private static void training(StringBuilder s, TrainingRecord r, TaskConfig only) {
         s.append("## Training data\n\n");
         if (r == null) {
-            s.append("Not recorded: this model was not written by an mtl training run.\n\n");
+            s.append("Not recorded (an mtl training run records its data and test scores in its final `model/`).\n\n");
             return;
         }
         s.append("Trained by mtl for ")
