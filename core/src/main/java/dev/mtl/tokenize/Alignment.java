@@ -28,7 +28,12 @@ public record Alignment(String text, long[] ids, List<String> words, int[] first
     /** Label value for sub-tokens the loss ignores (continuation pieces and special tokens), as in HF. */
     public static final int IGNORE = -100;
 
-    public static Alignment ofText(String text, Encoding e) {
+    /**
+     * @param original the text that was encoded; lone surrogates are replaced as {@link TextTokenizer#encode}
+     *     replaces them, and {@link #text()} is that text
+     */
+    public static Alignment ofText(String original, Encoding e) {
+        String text = Graphemes.wellFormed(original);
         long[] wordIds = e.getWordIds();
         CharSpan[] spans = e.getCharTokenSpans();
         int[] cpToChar = codePointToCharIndex(text);
@@ -47,6 +52,7 @@ public record Alignment(String text, long[] ids, List<String> words, int[] first
                 words.get(words.size() - 1)[2] = end;
             }
         }
+        snapToClusters(text, words);
         int n = words.size();
         int[] first = new int[n];
         int[] cs = new int[n];
@@ -61,7 +67,8 @@ public record Alignment(String text, long[] ids, List<String> words, int[] first
         return new Alignment(text, e.getIds(), List.copyOf(w), first, cs, ce);
     }
 
-    public static Alignment ofWords(List<String> words, Encoding e) {
+    public static Alignment ofWords(List<String> given, Encoding e) {
+        List<String> words = given.stream().map(Graphemes::wellFormed).toList();
         long[] wordIds = e.getWordIds();
         int[] first = new int[words.size()];
         Arrays.fill(first, -1);
@@ -79,6 +86,28 @@ public record Alignment(String text, long[] ids, List<String> words, int[] first
             pos = end[w] + 1;
         }
         return new Alignment(String.join(" ", words), e.getIds(), List.copyOf(words), first, start, end);
+    }
+
+    /**
+     * Widens each {start, end} to whole grapheme clusters, never into the word before it: a word never
+     * starts or ends inside a cluster unless a single cluster holds two words.
+     */
+    private static void snapToClusters(String text, List<int[]> words) {
+        boolean[] boundary = Graphemes.boundaries(text);
+        int previousEnd = 0;
+        for (int[] w : words) {
+            int start = Math.max(w[1], previousEnd);
+            while (!boundary[start] && start > previousEnd) {
+                start--;
+            }
+            int end = Math.max(w[2], start);
+            while (!boundary[end]) {
+                end++;
+            }
+            w[1] = start;
+            w[2] = end;
+            previousEnd = end;
+        }
     }
 
     /** Token ids alone, for outputs that need no words (the sentence embedding). */

@@ -66,18 +66,21 @@ public final class TextTokenizer implements AutoCloseable {
         }
     }
 
-    /** Tokenizes with [CLS]/[SEP] and no length limit. */
+    /**
+     * Tokenizes with [CLS]/[SEP] and no length limit. Lone surrogates are read as U+FFFD ({@link
+     * Graphemes#wellFormed}), here and in {@link Alignment}, so offsets stay those of the Java text.
+     */
     public Encoding encode(String text) {
-        return tokenizer.encode(text);
+        return tokenizer.encode(Graphemes.wellFormed(text));
     }
 
     /** Tokenizes pre-split words (word ids follow the given words). */
     public Encoding encodeWords(List<String> words) {
-        return tokenizer.encode(words.toArray(String[]::new));
+        return tokenizer.encode(words.stream().map(Graphemes::wellFormed).toArray(String[]::new));
     }
 
     public Encoding[] encodeAll(List<String> texts) {
-        return tokenizer.batchEncode(texts);
+        return tokenizer.batchEncode(texts.stream().map(Graphemes::wellFormed).toList());
     }
 
     public long clsId() {
