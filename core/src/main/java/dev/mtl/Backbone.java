@@ -8,7 +8,7 @@ import dev.mtl.tokenize.TextTokenizer;
 import dev.mtl.weights.HfCheckpointKeys;
 import dev.mtl.weights.MiniLmWeights;
 import dev.mtl.weights.SafeTensors;
-import dev.mtl.weights.Tensor;
+import dev.mtl.weights.TensorData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,7 @@ public final class Backbone implements AutoCloseable {
         try (InputStream in = resource(MiniLmWeights.TOKENIZER_RESOURCE)) {
             tokenizerJson = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Map<String, Tensor> weights = HfCheckpointKeys.normalize(MiniLmWeights.loadFromClasspath());
+        Map<String, TensorData> weights = HfCheckpointKeys.normalize(MiniLmWeights.loadFromClasspath());
         return build(
                 config,
                 weights,
@@ -68,8 +68,12 @@ public final class Backbone implements AutoCloseable {
         }
         BertConfig config = BertConfig.read(dir.resolve("config.json"));
         Path weightsFile = dir.resolve("model.safetensors");
-        Map<String, Tensor> weights = HfCheckpointKeys.normalize(SafeTensors.read(weightsFile));
-        return build(config, weights, TextTokenizer.load(dir), weightsFile.toString(), dir.toString());
+        try (SafeTensors.Opened file = SafeTensors.open(weightsFile)) {
+            Map<String, TensorData> weights = HfCheckpointKeys.normalize(file.tensors());
+            return build(config, weights, TextTokenizer.load(dir), weightsFile.toString(), dir.toString());
+        } catch (java.io.UncheckedIOException e) { // a read error while copying a tensor into native memory
+            throw e.getCause();
+        }
     }
 
     /** A randomly initialised encoder (BERT's initialisation) for tests and from-scratch training. */
@@ -82,7 +86,11 @@ public final class Backbone implements AutoCloseable {
     }
 
     static Backbone build(
-            BertConfig config, Map<String, Tensor> weights, TextTokenizer tokenizer, String source, String name) {
+            BertConfig config,
+            Map<String, ? extends TensorData> weights,
+            TextTokenizer tokenizer,
+            String source,
+            String name) {
         NDManager manager = Engines.newManager();
         try {
             BertModel model = new BertModel(config);

@@ -14,7 +14,7 @@ import dev.mtl.model.WeightLoadException;
 import dev.mtl.tokenize.TextTokenizer;
 import dev.mtl.weights.HfCheckpointKeys;
 import dev.mtl.weights.SafeTensors;
-import dev.mtl.weights.Tensor;
+import dev.mtl.weights.TensorData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -76,9 +76,23 @@ final class ModelDirectory {
             }
         }
         Path weightsFile = dir.resolve(WEIGHTS);
-        Map<String, Tensor> tensors = HfCheckpointKeys.normalize(SafeTensors.read(weightsFile));
-        Map<String, Tensor> encoder = new LinkedHashMap<>();
-        Map<String, Tensor> heads = new LinkedHashMap<>();
+        try (SafeTensors.Opened file = SafeTensors.open(weightsFile)) {
+            return build(dir, configFile, bert, mtl, weightsFile, HfCheckpointKeys.normalize(file.tensors()));
+        } catch (java.io.UncheckedIOException e) { // a read error while copying a tensor into native memory
+            throw e.getCause();
+        }
+    }
+
+    private static MultiTaskModel build(
+            Path dir,
+            Path configFile,
+            BertConfig bert,
+            MtlConfig mtl,
+            Path weightsFile,
+            Map<String, TensorData> tensors)
+            throws IOException {
+        Map<String, TensorData> encoder = new LinkedHashMap<>();
+        Map<String, TensorData> heads = new LinkedHashMap<>();
         tensors.forEach((k, t) -> (isHeadKey(k) ? heads : encoder).put(k, t));
         Backbone backbone = Backbone.build(
                 bert,
@@ -87,20 +101,20 @@ final class ModelDirectory {
                 weightsFile.toString(),
                 mtl != null && mtl.backbone() != null ? mtl.backbone() : dir.toString());
         try {
-            if (mtl == null) {
-                mtl = MtlConfig.of(
-                        dir.toString(),
-                        bert.maxPositionEmbeddings(),
-                        EmbeddingConfig.sentenceTransformers(),
-                        List.of());
-            }
-            MultiTaskModel m = new MultiTaskModel(backbone, mtl);
+            MtlConfig config = mtl != null
+                    ? mtl
+                    : MtlConfig.of(
+                            dir.toString(),
+                            bert.maxPositionEmbeddings(),
+                            EmbeddingConfig.sentenceTransformers(),
+                            List.of());
+            MultiTaskModel m = new MultiTaskModel(backbone, config);
             m.headParameters().load(heads, backbone.manager(), weightsFile.toString());
             m.setTrainingRecord(TrainingRecord.read(dir));
             return m;
         } catch (RuntimeException e) {
             backbone.close();
-            if (e instanceof WeightLoadException) {
+            if (e instanceof WeightLoadException || e instanceof java.io.UncheckedIOException) {
                 throw e;
             }
             throw new IOException(configFile + ": " + e.getMessage(), e);

@@ -2,9 +2,15 @@ package dev.mtl.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mtl.weights.Tensor;
+import dev.mtl.weights.TensorData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +68,7 @@ public final class ParameterTable {
      * @param source named in error messages (the weight file)
      * @throws WeightLoadException naming the first offending key
      */
-    public void load(Map<String, Tensor> tensors, NDManager manager, String source) {
+    public void load(Map<String, ? extends TensorData> tensors, NDManager manager, String source) {
         List<String> missing = new ArrayList<>();
         for (String key : params.keySet()) {
             if (!tensors.containsKey(key)) {
@@ -83,17 +89,25 @@ public final class ParameterTable {
                     + more(unexpected.size()));
         }
         for (var e : params.entrySet()) {
-            Tensor t = tensors.get(e.getKey());
+            TensorData t = tensors.get(e.getKey());
             Shape expected = e.getValue().shape();
             if (!Arrays.equals(t.shape(), expected.getShape())) {
                 throw new WeightLoadException(source + ": wrong shape for '" + e.getKey() + "': file has "
-                        + t.shapeString() + ", model expects " + Arrays.toString(expected.getShape()));
+                        + Arrays.toString(t.shape()) + ", model expects " + Arrays.toString(expected.getShape()));
             }
         }
+        ByteBuffer chunk = ByteBuffer.allocateDirect(4 * CHUNK).order(ByteOrder.nativeOrder());
         for (var e : params.entrySet()) {
-            set(e.getValue(), manager, tensors.get(e.getKey()).data());
+            try {
+                set(e.getValue(), manager, tensors.get(e.getKey()), chunk);
+            } catch (IOException x) {
+                throw new UncheckedIOException(x);
+            }
         }
     }
+
+    /** Values per copy into native memory: 4 MB of float32, whatever the tensor's size. */
+    private static final int CHUNK = 1 << 20;
 
     /** Initialises every parameter that has no value yet with its own initializer (BERT's scheme). */
     public void initializeMissing(NDManager manager) {
@@ -114,11 +128,30 @@ public final class ParameterTable {
         return out;
     }
 
-    private static void set(Param p, NDManager manager, float[] data) {
-        if (p.isInitialized()) {
-            p.array().set(FloatBuffer.wrap(data)); // in place: optimizer state stays attached
-        } else {
-            p.set(manager.create(data, p.shape()));
+    /**
+     * Copies {@code t} into the parameter chunk by chunk through {@code chunk} (direct memory), so no
+     * tensor passes whole through the Java heap. An initialised parameter is written in place.
+     */
+    private static void set(Param p, NDManager manager, TensorData t, ByteBuffer chunk) throws IOException {
+        long n = t.count();
+        NDArray target = p.isInitialized() ? p.array() : manager.zeros(p.shape());
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray flat = target.reshape(n); // a view of target's storage: writes to it land in target
+            flat.attach(scratch);
+            for (long lo = 0; lo < n; lo += CHUNK) {
+                int len = (int) Math.min(CHUNK, n - lo);
+                chunk.clear();
+                FloatBuffer values = chunk.asFloatBuffer();
+                values.limit(len);
+                t.read(lo, values);
+                chunk.limit(4 * len);
+                try (NDArray piece = manager.create(chunk, new Shape(len), DataType.FLOAT32)) {
+                    flat.set(new NDIndex().addSliceDim(lo, lo + len), piece);
+                }
+            }
+        }
+        if (!p.isInitialized()) {
+            p.set(target);
         }
     }
 

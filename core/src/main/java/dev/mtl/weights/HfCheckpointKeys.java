@@ -26,10 +26,10 @@ public final class HfCheckpointKeys {
     private HfCheckpointKeys() {}
 
     /** Returns the encoder's tensors under normalized keys. */
-    public static Map<String, Tensor> normalize(Map<String, Tensor> tensors) {
+    public static Map<String, TensorData> normalize(Map<String, ? extends TensorData> tensors) {
         boolean prefixed = tensors.keySet().stream().anyMatch(k -> k.startsWith(BERT_PREFIX + "embeddings."));
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Tensor t : tensors.values()) {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (TensorData t : tensors.values()) {
             String key = t.name();
             if (prefixed) {
                 if (!key.startsWith(BERT_PREFIX)) {
@@ -50,7 +50,7 @@ public final class HfCheckpointKeys {
             } else if (key.endsWith(".beta")) {
                 key = key.substring(0, key.length() - ".beta".length()) + ".bias";
             }
-            out.put(key, key.equals(t.name()) ? t : new Tensor(key, t.shape(), t.data()));
+            out.put(key, key.equals(t.name()) ? t : t.named(key));
         }
         return out;
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
  * <p>The format is small enough that our own reader gives better error messages than a dependency
  * would (there is no well-kept Java library for it): a truncated file names the tensor that runs past
  * the end and both byte counts. F32, F16 and BF16 are read (converted to float32); we write F32.
+ * {@link #open} reads the header only; tensors are then read in pieces (a checkpoint may exceed the heap).
  */
 public final class SafeTensors {
 
@@ -35,65 +37,124 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
-    /** Reads every tensor of the file, in header order. */
+    /** Reads every tensor of the file into Java memory, in header order. */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file + ": weight file not found");
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < HEADER_LENGTH_BYTES) {
-                throw new IOException(
-                        file + ": truncated safetensors file (" + size + " bytes, header length needs 8)");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(HEADER_LENGTH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
-                throw new IOException(file + ": not a safetensors file (header length " + headerLen + ")");
-            }
-            if (HEADER_LENGTH_BYTES + headerLen > size) {
-                throw new IOException(file + ": truncated safetensors file (header needs " + headerLen
-                        + " bytes, file has " + (size - HEADER_LENGTH_BYTES) + " after the length field)");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, headerBuf, HEADER_LENGTH_BYTES);
-            Map<String, Object> header;
-            try {
-                header = JSON.readValue(
-                        new String(headerBuf.array(), StandardCharsets.UTF_8),
-                        new TypeReference<LinkedHashMap<String, Object>>() {});
-            } catch (IOException e) {
-                throw new IOException(file + ": corrupt safetensors header (not valid JSON)");
-            }
-            long dataStart = HEADER_LENGTH_BYTES + headerLen;
-            long dataSize = size - dataStart;
+        try (Opened f = open(file)) {
             Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Map.Entry<String, Object> e : header.entrySet()) {
-                if (e.getKey().equals("__metadata__")) {
-                    continue;
+            for (TensorData t : f.tensors().values()) {
+                if (t.count() > Integer.MAX_VALUE - 8) {
+                    throw new IOException(file + ": tensor '" + t.name() + "' is too large for one Java array");
                 }
-                out.put(e.getKey(), readTensor(file, ch, e.getKey(), e.getValue(), dataStart, dataSize));
+                float[] data = new float[(int) t.count()];
+                t.read(0, FloatBuffer.wrap(data));
+                out.put(t.name(), new Tensor(t.name(), t.shape(), data));
             }
             return out;
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static Tensor readTensor(Path file, FileChannel ch, String key, Object spec, long dataStart, long dataSize)
+    /**
+     * Opens the file and checks its header (every tensor's dtype, shape and byte range) without reading
+     * any tensor: values are read on demand, chunk by chunk, until the file is closed. The header is
+     * allocated only after its claimed length is checked against the file's size.
+     */
+    public static Opened open(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file + ": weight file not found");
+        }
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            return new Opened(ch, header(file, ch));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** An open weight file: its tensors, readable until {@link #close}. */
+    public static final class Opened implements AutoCloseable {
+        private final FileChannel channel;
+        private final Map<String, TensorData> tensors;
+
+        private Opened(FileChannel channel, Map<String, TensorData> tensors) {
+            this.channel = channel;
+            this.tensors = tensors;
+        }
+
+        /** Key → tensor, in header order. */
+        public Map<String, TensorData> tensors() {
+            return tensors;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private static Map<String, TensorData> header(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < HEADER_LENGTH_BYTES) {
+            throw new IOException(file + ": truncated safetensors file (" + size + " bytes, header length needs 8)");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(HEADER_LENGTH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
+            throw new IOException(file + ": not a safetensors file (header length " + headerLen + ")");
+        }
+        if (HEADER_LENGTH_BYTES + headerLen > size) {
+            throw new IOException(file + ": truncated safetensors file (header needs " + headerLen + " bytes, file has "
+                    + (size - HEADER_LENGTH_BYTES) + " after the length field)");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
+        readFully(ch, headerBuf, HEADER_LENGTH_BYTES);
+        Map<String, Object> header;
+        try {
+            header = JSON.readValue(
+                    new String(headerBuf.array(), StandardCharsets.UTF_8),
+                    new TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (IOException e) {
+            throw new IOException(file + ": corrupt safetensors header (not a JSON object)");
+        }
+        if (header == null) {
+            throw new IOException(file + ": corrupt safetensors header (not a JSON object)");
+        }
+        long dataStart = HEADER_LENGTH_BYTES + headerLen;
+        long dataSize = size - dataStart;
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : header.entrySet()) {
+            if (!e.getKey().equals("__metadata__")) {
+                out.put(e.getKey(), entry(file, ch, e.getKey(), e.getValue(), dataStart, dataSize));
+            }
+        }
+        return out;
+    }
+
+    private static TensorData entry(Path file, FileChannel ch, String key, Object spec, long dataStart, long dataSize)
             throws IOException {
         if (!(spec instanceof Map<?, ?> m)
                 || !(m.get("dtype") instanceof String dtype)
                 || !(m.get("shape") instanceof List<?> shapeList)
                 || !(m.get("data_offsets") instanceof List<?> offs)
-                || offs.size() != 2) {
+                || offs.size() != 2
+                || !(offs.get(0) instanceof Integer || offs.get(0) instanceof Long)
+                || !(offs.get(1) instanceof Integer || offs.get(1) instanceof Long)) {
             throw new IOException(file + ": corrupt safetensors header entry for '" + key + "'");
         }
         long[] shape = new long[shapeList.size()];
         long count = 1;
         for (int i = 0; i < shape.length; i++) {
+            if (!(shapeList.get(i) instanceof Integer || shapeList.get(i) instanceof Long)
+                    || ((Number) shapeList.get(i)).longValue() < 0) {
+                throw new IOException(file + ": tensor '" + key + "' has an invalid shape " + shapeList);
+            }
             shape[i] = ((Number) shapeList.get(i)).longValue();
-            count *= shape[i];
+            try {
+                count = Math.multiplyExact(count, shape[i]);
+            } catch (ArithmeticException overflow) {
+                throw new IOException(file + ": tensor '" + key + "' has an invalid shape " + shapeList);
+            }
         }
         long begin = ((Number) offs.get(0)).longValue();
         long end = ((Number) offs.get(1)).longValue();
@@ -108,31 +169,41 @@ public final class SafeTensors {
             throw new IOException(file + ": truncated safetensors file: tensor '" + key + "' needs bytes up to " + end
                     + " of the data section, the file has " + dataSize);
         }
-        if (end - begin != count * width || begin < 0) {
+        if (begin < 0 || count > Long.MAX_VALUE / width || end - begin != count * width) {
             throw new IOException(file + ": tensor '" + key + "' has " + (end - begin) + " bytes, its shape "
                     + java.util.Arrays.toString(shape) + " in " + dtype + " needs " + count * width);
         }
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new IOException(file + ": tensor '" + key + "' is too large for one Java array");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(ch, buf, dataStart + begin);
-        buf.flip();
-        float[] data = new float[(int) count];
-        switch (dtype) {
-            case "F32" -> buf.asFloatBuffer().get(data);
-            case "BF16" -> {
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = Float.intBitsToFloat((buf.getShort() & 0xffff) << 16);
+        return new Stored(file, ch, key, shape, dtype, width, dataStart + begin);
+    }
+
+    /** A tensor's bytes in the file, converted to float32 as they are read. */
+    private record Stored(Path file, FileChannel ch, String name, long[] shape, String dtype, int width, long offset)
+            implements TensorData {
+
+        @Override
+        public void read(long from, FloatBuffer into) throws IOException {
+            int n = into.remaining();
+            ByteBuffer buf = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
+            try {
+                readFully(ch, buf, offset + from * width);
+            } catch (IOException e) {
+                throw new IOException(file + ": cannot read tensor '" + name + "': " + e.getMessage(), e);
+            }
+            buf.flip();
+            switch (dtype) {
+                case "F32" -> into.put(buf.asFloatBuffer());
+                case "BF16" -> {
+                    for (int i = 0; i < n; i++) {
+                        into.put(Float.intBitsToFloat((buf.getShort() & 0xffff) << 16));
+                    }
+                }
+                default -> {
+                    for (int i = 0; i < n; i++) {
+                        into.put(halfToFloat(buf.getShort()));
+                    }
                 }
             }
-            default -> {
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = halfToFloat(buf.getShort());
-                }
-            }
         }
-        return new Tensor(key, shape, data);
     }
 
     /**

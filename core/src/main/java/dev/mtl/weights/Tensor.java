@@ -1,5 +1,6 @@
 package dev.mtl.weights;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Arrays;
  * @param shape the dimensions, outermost first
  * @param data the values in row-major order
  */
-public record Tensor(String name, long[] shape, float[] data) {
+public record Tensor(String name, long[] shape, float[] data) implements TensorData {
 
     public Tensor {
         long n = 1;
@@ -40,6 +41,16 @@ public record Tensor(String name, long[] shape, float[] data) {
             }
         }
         return new Tensor(newName, new long[] {cols, rows}, t);
+    }
+
+    @Override
+    public long count() {
+        return data.length;
+    }
+
+    @Override
+    public void read(long from, FloatBuffer into) {
+        into.put(data, Math.toIntExact(from), into.remaining());
     }
 
     public String shapeString() {

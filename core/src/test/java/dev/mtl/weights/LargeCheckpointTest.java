@@ -1,0 +1,68 @@
+package dev.mtl.weights;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtl.Backbone;
+import dev.mtl.TestModels;
+import dev.mtl.config.BertConfig;
+import dev.mtl.tokenize.TextTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A checkpoint larger than the Java heap loads: weights stream from the file into native memory in
+ * bounded chunks. A child JVM with a 64 MB heap loads a random BERT of about 150 MB (its word
+ * embeddings alone are 94 MB) and prints values that must match the file's.
+ */
+class LargeCheckpointTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aModelLargerThanTheHeapLoadsWithTheFilesValues() throws Exception {
+        Path dir = tmp.resolve("big");
+        TestModels.writeVocab(dir);
+        BertConfig big = new BertConfig(
+                30522, 768, 2, 12, 3072, "gelu", 0.1, 0.1, 512, 2, BertConfig.BERT_LAYER_NORM_EPS, 0, "bert");
+        Map<String, Tensor> tensors;
+        try (Backbone b = Backbone.random(big, TextTokenizer.load(dir))) {
+            tensors = b.parameters().toTensors();
+        }
+        big.write(dir.resolve("config.json"));
+        SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        long bytes = Files.size(dir.resolve("model.safetensors"));
+        assertTrue(bytes > 140_000_000L, "checkpoint of " + bytes + " bytes");
+
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path log = tmp.resolve("child.log");
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx64m",
+                        "-Dai.djl.offline=true",
+                        "-Dai.djl.pytorch.num_threads=1",
+                        "-cp",
+                        cp,
+                        LoadLargeCheckpoint.class.getName(),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "child did not finish");
+        String out = Files.readString(log);
+        assertEquals(0, p.exitValue(), out);
+        List<String> expected = new ArrayList<>();
+        for (Tensor t : tensors.values()) {
+            expected.add(LoadLargeCheckpoint.samples(t.name(), t.data().length, i -> t.data()[(int) i]));
+        }
+        List<String> printed = out.lines().filter(l -> l.startsWith("sample ")).toList();
+        assertEquals(expected, printed);
+    }
+}
