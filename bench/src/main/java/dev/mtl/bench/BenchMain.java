@@ -14,7 +14,14 @@ import picocli.CommandLine.Command;
         name = "mtl bench",
         mixinStandardHelpOptions = true,
         version = "mtl bench 0.1.0",
-        subcommands = {EmbedBench.class, TrainBench.class, ServeBench.class, ServeSoak.class, BenchMain.Spark.class},
+        subcommands = {
+            EmbedBench.class,
+            TrainBench.class,
+            TrainSoak.class,
+            ServeBench.class,
+            ServeSoak.class,
+            BenchMain.Spark.class
+        },
         description = {
             "Benchmarks of mtl, each against a peer measured in the same run: they print numbers and"
                     + " ratios, and assert nothing.",
