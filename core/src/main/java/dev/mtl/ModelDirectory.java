@@ -14,6 +14,7 @@ import dev.mtl.model.WeightLoadException;
 import dev.mtl.tokenize.TextTokenizer;
 import dev.mtl.weights.HfCheckpointKeys;
 import dev.mtl.weights.SafeTensors;
+import dev.mtl.weights.Tensor;
 import dev.mtl.weights.TensorData;
 import java.io.IOException;
 import java.io.InputStream;
