@@ -5,8 +5,10 @@ import dev.mtl.InferenceOptions;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
 import dev.mtl.config.Output;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * that ever touches the model, takes the first waiting job, adds further jobs until the token budget
  * is spent or {@code maxWaitMs} has passed, runs one {@code predict} over the union of their texts
  * with the union of their tasks, and hands each job exactly its own slice with only the tasks it
- * asked for. The encoder runs once per batch whatever the tasks, so merging costs nothing extra.
+ * asked for. The encoder runs once per batch whatever the tasks, so merging costs nothing extra. A
+ * request over the budget is split into parts that run as batches of their own ({@link Job#split}), so
+ * a request of 2,048 texts neither is refused nor holds the model for all its texts at once.
  *
  * <p>Not for: ordering guarantees between requests, or priorities; jobs run first come, first served.
  */
@@ -64,21 +68,6 @@ final class Batcher implements AutoCloseable {
     /** One job's answer: a prediction per text (only the requested tasks filled) and its token count. */
     record Result(List<Prediction> predictions, int[] tokens) {}
 
-    private static final class Job {
-        final List<String> texts;
-        final Set<Output> tasks;
-        final long enqueuedNanos = System.nanoTime();
-        final CompletableFuture<Result> future = new CompletableFuture<>();
-        Encoding[] encodings;
-        int[] tokens;
-        int tokenTotal;
-
-        Job(List<String> texts, Set<Output> tasks) {
-            this.texts = texts;
-            this.tasks = tasks;
-        }
-    }
-
     private final MultiTaskModel model;
     private final InferenceOptions options;
     private final Function<String, Encoding> tokenizer;
@@ -95,6 +84,8 @@ final class Batcher implements AutoCloseable {
     private List<Job> current = List.of();
     /** A job taken from the queue that did not fit the previous batch; owned by the inference thread. */
     private Job carried;
+    /** The waiting parts of a request split by the token budget; owned by the inference thread. */
+    private final Deque<Job> parts = new ArrayDeque<>();
 
     private final Object pauseLock = new Object();
     private boolean paused;
@@ -120,13 +111,21 @@ final class Batcher implements AutoCloseable {
 
     /** Queues texts for prediction; the future fails with {@link Unavailable} or {@link TimedOut}. */
     CompletableFuture<Result> submit(List<String> texts, Set<Output> tasks) {
+        return submit(texts, null, tasks);
+    }
+
+    /**
+     * As {@link #submit(List, Set)}; {@code encodings}, when not null, are the texts' tokens already (a
+     * request that sent token ids), and the texts are only carried along.
+     */
+    CompletableFuture<Result> submit(List<String> texts, Encoding[] encodings, Set<Output> tasks) {
         if (unhealthy != null) {
             throw new Unavailable(unhealthy);
         }
         if (!running) {
             throw new Unavailable("server is shutting down");
         }
-        Job job = new Job(List.copyOf(texts), Set.copyOf(tasks));
+        Job job = new Job(List.copyOf(texts), encodings, Set.copyOf(tasks));
         if (!queue.offer(job)) {
             throw new QueueFull("queue full: " + queue.size() + " requests waiting (--queue "
                     + (queue.size() + queue.remainingCapacity()) + "); retry later");
@@ -168,7 +167,7 @@ final class Batcher implements AutoCloseable {
     }
 
     private void loop() {
-        while (running || carried != null || !queue.isEmpty()) {
+        while (running || carried != null || !parts.isEmpty() || !queue.isEmpty()) {
             try {
                 awaitUnpaused();
                 List<Job> batch = nextBatch();
@@ -211,10 +210,19 @@ final class Batcher implements AutoCloseable {
     private List<Job> nextBatch() throws InterruptedException {
         List<Job> batch = new ArrayList<>();
         current = batch;
-        Job first = carried != null ? carried : queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+        // A carried job first (it waited longest), then the next part of a split request, then the queue:
+        // a request that came in meanwhile fills what budget is left or runs right after this part.
+        Job first = carried != null
+                ? carried
+                : !parts.isEmpty() ? parts.poll() : queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
         carried = null;
         if (first == null || !admit(first)) {
             return batch;
+        }
+        if (first.tokenTotal > maxBatchTokens && first.texts.size() > 1) {
+            List<Job> split = first.split(maxBatchTokens);
+            first = split.get(0);
+            parts.addAll(split.subList(1, split.size()));
         }
         batch.add(first);
         int tokens = first.tokenTotal;
@@ -240,7 +248,7 @@ final class Batcher implements AutoCloseable {
 
     /** Counts a job's tokens; false if it was cancelled or has waited too long (then it is answered). */
     private boolean admit(Job job) {
-        if (job.future.isDone()) {
+        if (job.abandoned()) {
             return false;
         }
         long waited = System.nanoTime() - job.enqueuedNanos;
@@ -250,15 +258,9 @@ final class Batcher implements AutoCloseable {
                             + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (--timeout-ms)"));
             return false;
         }
-        if (job.tokens == null) {
+        if (!job.tokenized()) {
             try {
-                job.encodings = new Encoding[job.texts.size()];
-                job.tokens = new int[job.texts.size()];
-                for (int i = 0; i < job.tokens.length; i++) {
-                    job.encodings[i] = tokenizer.apply(job.texts.get(i));
-                    job.tokens[i] = job.encodings[i].getIds().length;
-                    job.tokenTotal += job.tokens[i];
-                }
+                job.tokenize(tokenizer);
             } catch (RuntimeException e) {
                 LOG.error("tokenizing a request of {} texts failed", job.texts.size(), e);
                 job.future.completeExceptionally(new Failed(e));
@@ -337,6 +339,9 @@ final class Batcher implements AutoCloseable {
         if (carried != null) {
             carried.future.completeExceptionally(e);
             carried = null;
+        }
+        while (!parts.isEmpty()) {
+            parts.poll().future.completeExceptionally(e);
         }
         Job j;
         while ((j = queue.poll()) != null) {

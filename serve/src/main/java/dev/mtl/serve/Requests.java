@@ -101,38 +101,26 @@ final class Requests {
         return strings(t, "texts", s);
     }
 
-    /** {@code input} of /v1/embeddings (OpenAI's shape): a string or a non-empty array of strings. */
-    static List<String> input(JsonNode body, ServeSettings s) {
-        JsonNode t = body.get("input");
-        if (t == null || t.isNull()) {
-            throw new ApiError(400, "'input' is required: a string or an array of strings");
-        }
-        if (t.isTextual()) {
-            checkLength("input", t.asText(), s);
-            return List.of(t.asText());
-        }
-        if (!t.isArray()) {
-            throw new ApiError(400, "'input' must be a string or an array of strings, got " + kind(t));
-        }
-        if (t.isEmpty()) {
-            throw new ApiError(400, "'input' must not be an empty array");
-        }
-        return strings(t, "input", s);
-    }
-
-    private static List<String> strings(JsonNode array, String field, ServeSettings s) {
+    /** At most {@code --max-texts} entries. */
+    static void checkCount(JsonNode array, String field, ServeSettings s) {
         if (array.size() > s.maxTexts()) {
-            throw new ApiError(
+            throw ApiError.field(
                     400,
+                    field,
                     "'" + field + "' has " + array.size() + " texts, limit " + s.maxTexts()
                             + " per request (--max-texts)");
         }
+    }
+
+    /** An array of strings, each within {@code --max-text-chars}. */
+    static List<String> strings(JsonNode array, String field, ServeSettings s) {
+        checkCount(array, field, s);
         List<String> out = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             JsonNode x = array.get(i);
             String name = field + "[" + i + "]";
             if (!x.isTextual()) {
-                throw new ApiError(400, "'" + name + "' must be a string, got " + kind(x));
+                throw ApiError.field(400, field, "'" + name + "' must be a string, got " + kind(x));
             }
             checkLength(name, x.asText(), s);
             out.add(x.asText());
@@ -140,11 +128,12 @@ final class Requests {
         return out;
     }
 
-    private static void checkLength(String name, String text, ServeSettings s) {
+    static void checkLength(String name, String text, ServeSettings s) {
         // Code points, as the JSON offsets count them: an emoji is one character, not two.
         if (text.length() > s.maxTextChars() && text.codePointCount(0, text.length()) > s.maxTextChars()) {
-            throw new ApiError(
+            throw ApiError.field(
                     400,
+                    name.replaceAll("\\[.*", ""),
                     "'" + name + "' has " + text.codePointCount(0, text.length()) + " characters, limit "
                             + s.maxTextChars() + " (--max-text-chars)");
         }

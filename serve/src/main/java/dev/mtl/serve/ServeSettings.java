@@ -40,9 +40,13 @@ public record ServeSettings(
 
     public static final int DEFAULT_MAX_WAIT_MS = 5;
     public static final int DEFAULT_QUEUE = 256;
-    public static final int DEFAULT_MAX_TEXTS = 128;
+    /** OpenAI's own limit per embeddings request, which its clients batch to; larger requests are split. */
+    public static final int DEFAULT_MAX_TEXTS = 2048;
+
     public static final int DEFAULT_MAX_TEXT_CHARS = 10_000;
-    public static final int DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+    /** Room for 2,048 inputs of a few hundred characters or token ids each. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
     public static final int DEFAULT_TIMEOUT_MS = 30_000;
     public static final int DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
     /** Jetty's own default: long enough for a slow mobile client, short enough to shed idle sockets. */

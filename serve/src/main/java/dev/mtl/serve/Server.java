@@ -1,7 +1,6 @@
 package dev.mtl.serve;
 
 import ai.djl.huggingface.tokenizers.Encoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,22 +13,15 @@ import dev.mtl.config.TaskConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Base64;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.eclipse.jetty.server.AbstractConnector;
@@ -55,16 +47,16 @@ public final class Server implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     static final String JSON_TYPE = "application/json";
     private static final String DEMO = "dev/mtl/serve/demo/";
-    /** What a client told "queue full" should wait: about one batch's time on a small machine. */
-    private static final int RETRY_AFTER_SECONDS = 1;
-    /** Paths counted under their own name in metrics; anything else counts as "other". */
-    private static final Set<String> ENDPOINTS =
-            Set.of("/", "/demo.css", "/demo.js", "/v1/predict", "/v1/embeddings", "/v1/model", "/health", "/metrics");
+    /** Every route as "METHOD /path", as registered: metrics labels and the OpenAPI check read it. */
+    private final Set<String> routes = new ConcurrentSkipListSet<>();
+    /** Route paths, counted in metrics under their own name; anything else counts as "other". */
+    private final Set<String> routePaths = new ConcurrentSkipListSet<>();
 
     private final MultiTaskModel model;
     private final ServeSettings settings;
     private final Metrics metrics;
     private final Batcher batcher;
+    private final Runner runner;
     private final Javalin app;
     private final Set<Output> available;
     private final AccessControl access;
@@ -84,10 +76,17 @@ public final class Server implements AutoCloseable {
         this.metrics = new Metrics(
                 () -> b[0] == null ? 0 : b[0].queueDepth(), model.backbone().model()::forwardCount);
         this.batcher = b[0] = new Batcher(model, tokenizer, settings, metrics);
+        this.runner = new Runner(batcher, settings.timeoutMs());
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
             cfg.http.prefer405over404 = true;
+            cfg.events(ev -> ev.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    routes.add(h.getHttpMethod() + " " + h.getPath());
+                    routePaths.add(h.getPath());
+                }
+            }));
             cfg.requestLogger.http((ctx, ms) -> metrics.request(endpoint(ctx), ctx.statusCode(), ms / 1000.0));
             // Jetty's request statistics count a request until its response is complete (flushed), which
             // is what a graceful stop must wait for; Javalin nests its servlet context inside this wrapper.
@@ -168,7 +167,7 @@ public final class Server implements AutoCloseable {
             access.check(ctx);
         });
         app.post("/v1/predict", this::predict);
-        app.post("/v1/embeddings", this::embeddings);
+        new OpenAiRoutes(model, settings, runner).register(app);
         app.get("/v1/model", ctx -> ctx.contentType(JSON_TYPE).result(modelInfo));
         app.get("/health", ctx -> {
             String why = batcher.unhealthy();
@@ -200,7 +199,12 @@ public final class Server implements AutoCloseable {
             error(ctx, 500, "internal error; see the server log");
         });
         // Javalin's own 404/405 pages are HTML or its own JSON shape; ours come from ErrorBodies.
-        app.error(404, ctx -> error(ctx, 404, statusMessage(ctx, 404)));
+        // A route's own 404 (an unknown model id) already has its body: keep it.
+        app.error(404, ctx -> {
+            if (ctx.resultInputStream() == null) {
+                error(ctx, 404, statusMessage(ctx, 404));
+            }
+        });
         app.error(405, ctx -> error(ctx, 405, statusMessage(ctx, 405)));
     }
 
@@ -219,106 +223,11 @@ public final class Server implements AutoCloseable {
         ObjectNode out = Requests.JSON.createObjectNode();
         ArrayNode preds = out.putArray("predictions");
         if (!texts.isEmpty()) {
-            for (Prediction p : run(texts, tasks).predictions()) {
+            for (Prediction p : runner.run(texts, tasks).predictions()) {
                 preds.add(PredictionJson.toJson(p));
             }
         }
         json(ctx, 200, out);
-    }
-
-    private void embeddings(Context ctx) {
-        JsonNode body = Requests.jsonObject(ctx, settings.maxBodyBytes());
-        List<String> input = Requests.input(body, settings);
-        // OpenAI's encoding_format: "float" (the default) or "base64", the little-endian float32 bytes
-        // base64-encoded (what OpenAI's Python client asks for by default): a quarter of the bytes and
-        // no float formatting or parsing on either side.
-        JsonNode format = body.get("encoding_format");
-        boolean base64 = false;
-        if (format != null && !format.isNull()) {
-            base64 = format.isTextual() && format.asText().equals("base64");
-            if (!base64 && !(format.isTextual() && format.asText().equals("float"))) {
-                throw new ApiError(400, "'encoding_format' must be \"float\" or \"base64\", got " + format);
-            }
-        }
-        JsonNode requestedModel = body.get("model");
-        Batcher.Result r = run(input, EnumSet.of(Output.EMBEDDING));
-        long tokens = 0;
-        for (int i = 0; i < input.size(); i++) {
-            tokens += r.tokens()[i];
-        }
-        // Written as a stream, not as a tree: a tree holds a node object per float (384 per text).
-        int dim = model.embeddingDimension();
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(256 + input.size() * dim * (base64 ? 6 : 14));
-        try (JsonGenerator g = Requests.JSON.getFactory().createGenerator(buf)) {
-            g.writeStartObject();
-            g.writeStringField("object", "list");
-            g.writeArrayFieldStart("data");
-            ByteBuffer bytes = ByteBuffer.allocate(dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < input.size(); i++) {
-                float[] e = r.predictions().get(i).embedding();
-                g.writeStartObject();
-                g.writeStringField("object", "embedding");
-                g.writeNumberField("index", i);
-                if (base64) {
-                    bytes.clear();
-                    bytes.asFloatBuffer().put(e);
-                    g.writeStringField("embedding", Base64.getEncoder().encodeToString(bytes.array()));
-                } else {
-                    g.writeArrayFieldStart("embedding");
-                    for (float x : e) {
-                        g.writeNumber(x);
-                    }
-                    g.writeEndArray();
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeStringField(
-                    "model",
-                    requestedModel != null && requestedModel.isTextual()
-                            ? requestedModel.asText()
-                            : model.backbone().name());
-            g.writeObjectFieldStart("usage");
-            g.writeNumberField("prompt_tokens", tokens);
-            g.writeNumberField("total_tokens", tokens);
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-        }
-        ctx.status(200).contentType(JSON_TYPE).result(buf.toByteArray());
-    }
-
-    /** Queues the texts and waits for their slice of a batch; queue full or stopping is 503, too slow 504. */
-    private Batcher.Result run(List<String> texts, Set<Output> tasks) {
-        CompletableFuture<Batcher.Result> f;
-        try {
-            f = batcher.submit(texts, tasks);
-        } catch (Batcher.QueueFull u) {
-            throw new ApiError(503, u.getMessage(), RETRY_AFTER_SECONDS);
-        } catch (Batcher.Unavailable u) {
-            throw new ApiError(503, u.getMessage());
-        }
-        try {
-            return f.get(settings.timeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(false);
-            throw new ApiError(504, "no result within " + settings.timeoutMs() + " ms (--timeout-ms)");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiError(503, "server is shutting down");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Batcher.Unavailable u) {
-                throw new ApiError(503, u.getMessage());
-            }
-            if (e.getCause() instanceof Batcher.TimedOut t) {
-                throw new ApiError(504, t.getMessage());
-            }
-            if (e.getCause() instanceof Batcher.Failed x) {
-                throw new ApiError(500, x.getMessage());
-            }
-            throw new IllegalStateException("prediction failed", e.getCause());
-        }
     }
 
     private static ObjectNode modelInfo(MultiTaskModel m, ServeSettings s) {
@@ -347,9 +256,20 @@ public final class Server implements AutoCloseable {
         return o;
     }
 
-    private static String endpoint(Context ctx) {
-        String p = ctx.path();
-        return ENDPOINTS.contains(p) ? p : "other";
+    /** The matched route's path ("/v1/models/{id}"), so labels stay a fixed set; "other" for none. */
+    private String endpoint(Context ctx) {
+        String p;
+        try {
+            p = ctx.endpointHandlerPath();
+        } catch (RuntimeException e) {
+            return "other"; // no route matched
+        }
+        return routePaths.contains(p) ? p : "other";
+    }
+
+    /** The routes served, as "METHOD /path". */
+    Set<String> servedRoutes() {
+        return Set.copyOf(routes);
     }
 
     private static void error(Context ctx, int status, String message) {
@@ -369,7 +289,7 @@ public final class Server implements AutoCloseable {
         return ErrorBodies.bytes(path, status, message);
     }
 
-    private static void json(Context ctx, int status, JsonNode body) {
+    static void json(Context ctx, int status, JsonNode body) {
         ctx.status(status).contentType(JSON_TYPE).result(bytes(body));
     }
 

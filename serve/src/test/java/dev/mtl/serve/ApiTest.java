@@ -197,22 +197,39 @@ class ApiTest {
         var r = f.get("/metrics");
         assertEquals(200, r.status());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", r.contentType());
-        String m = r.body();
-        assertTrue(
-                m.contains("mtl_http_requests_total{endpoint=\"/v1/predict\",status=\"200\"} " + (before + 1) + "\n"),
-                m);
-        assertTrue(m.contains("mtl_http_requests_total{endpoint=\"other\",status=\"404\"} "), m);
-        assertTrue(m.contains("# TYPE mtl_http_request_duration_seconds histogram\n"), m);
-        assertTrue(m.contains("mtl_http_request_duration_seconds_bucket{endpoint=\"/v1/predict\",le=\"+Inf\"} "), m);
-        assertTrue(m.contains("# TYPE mtl_batch_requests histogram\n"), m);
-        assertTrue(m.contains("# TYPE mtl_queue_depth gauge\nmtl_queue_depth 0\n"), m);
-        long passes = metric(m, "mtl_encoder_passes_total");
+        Map<String, String> types = new java.util.HashMap<>();
+        Map<String, Double> samples = new java.util.HashMap<>();
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                String[] p = line.split(" ");
+                types.put(p[2], p[3]);
+            } else if (!line.startsWith("#") && !line.isEmpty()) {
+                assertTrue(line.matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^}]*\\})? [-+0-9.eE]+|.* [+-]?(Inf|NaN)"), line);
+                int cut = line.lastIndexOf(' ');
+                samples.put(line.substring(0, cut), Double.parseDouble(line.substring(cut + 1)));
+            }
+        }
+        // The server's own families, with the names and types they always had.
+        assertEquals("counter", types.get("mtl_http_requests_total"));
+        assertEquals("histogram", types.get("mtl_http_request_duration_seconds"));
+        assertEquals("histogram", types.get("mtl_batch_requests"));
+        assertEquals("histogram", types.get("mtl_batch_texts"));
+        assertEquals("counter", types.get("mtl_texts_total"));
+        assertEquals("counter", types.get("mtl_encoder_passes_total"));
+        assertEquals("gauge", types.get("mtl_queue_depth"));
+        assertEquals(before + 1, samples.get("mtl_http_requests_total{endpoint=\"/v1/predict\",status=\"200\"}"));
+        assertTrue(samples.containsKey("mtl_http_requests_total{endpoint=\"other\",status=\"404\"}"), r.body());
+        assertTrue(samples.get("mtl_http_request_duration_seconds_bucket{endpoint=\"/v1/predict\",le=\"+Inf\"}") >= 2);
+        assertEquals(0.0, samples.get("mtl_queue_depth"));
+        // The client library's JVM and process collectors.
+        assertTrue(samples.get("process_resident_memory_bytes") > 1e6, r.body());
+        assertTrue(samples.get("jvm_memory_used_bytes{area=\"heap\"}") > 0, r.body());
+        assertTrue(samples.get("jvm_threads_current") >= 2, r.body());
+        assertTrue(types.containsKey("jvm_gc_collection_seconds"), "GC family present: " + types.keySet());
+        double passes = samples.get("mtl_encoder_passes_total");
         f.post("/v1/predict", body(Map.of("texts", List.of("play", "new york"))));
         assertEquals(
                 passes + 1, metric(f.get("/metrics").body(), "mtl_encoder_passes_total"), "two short texts, one pass");
-        for (String line : m.split("\n")) {
-            assertTrue(line.startsWith("#") || line.matches("[a-z_]+(\\{[^}]*\\})? [0-9.e+-]+"), "bad line: " + line);
-        }
     }
 
     @Test
@@ -235,10 +252,10 @@ class ApiTest {
         return out;
     }
 
-    private static long metric(String exposition, String name) {
+    private static double metric(String exposition, String name) {
         for (String line : exposition.split("\n")) {
             if (line.startsWith(name + " ")) {
-                return Long.parseLong(line.substring(name.length() + 1));
+                return Double.parseDouble(line.substring(name.length() + 1));
             }
         }
         throw new AssertionError(name + " not in " + exposition);

@@ -100,15 +100,38 @@ class BadInputTest {
                         "/v1/embeddings",
                         "{\"model\": \"m\"}",
                         400,
-                        "'input' is required: a string or an array of strings"),
+                        "'input' is required: a string, an array of strings, an array of token ids or an array of such arrays"),
                 Arguments.of(
                         "/v1/embeddings",
                         "{\"input\": 42}",
                         400,
-                        "'input' must be a string or an array of strings, got a number"),
+                        "'input' must be a string, an array of strings, an array of token ids or an array of such arrays, got a number"),
                 Arguments.of("/v1/embeddings", "{\"input\": []}", 400, "'input' must not be an empty array"),
                 Arguments.of(
-                        "/v1/embeddings", "{\"input\": [[1, 2]]}", 400, "'input[0]' must be a string, got an array"),
+                        "/v1/embeddings",
+                        "{\"input\": [[1, \"a\"]]}",
+                        400,
+                        "'input[0][1]' must be a token id in [0, 66) of this model's vocabulary, got \"a\""),
+                Arguments.of(
+                        "/v1/embeddings",
+                        "{\"input\": [5, 66]}",
+                        400,
+                        "'input[1]' must be a token id in [0, 66) of this model's vocabulary, got 66"),
+                Arguments.of(
+                        "/v1/embeddings",
+                        "{\"input\": [[5], \"x\"]}",
+                        400,
+                        "'input[1]' must be an array of token ids, got a string"),
+                Arguments.of(
+                        "/v1/embeddings",
+                        "{\"input\": \"x\", \"dimensions\": 0}",
+                        400,
+                        "'dimensions' must be in [1, 32] for this model, got 0"),
+                Arguments.of(
+                        "/v1/embeddings",
+                        "{\"input\": \"x\", \"dimensions\": 33}",
+                        400,
+                        "'dimensions' must be in [1, 32] for this model, got 33"),
                 Arguments.of(
                         "/v1/embeddings",
                         body(Map.of("input", tooLong)),

@@ -114,9 +114,50 @@ class BatchingTest {
             }
             pool.shutdown();
             assertTrue(checked >= threads * perThread, "checked " + checked);
-            Histogram merged = f.server.metrics().batchRequests;
-            assertTrue(merged.countAbove(1) > 0, "some forward passes merged several requests");
-            assertTrue(merged.count() < threads * perThread, "fewer passes than requests: " + merged.count());
+            Metrics m = f.server.metrics();
+            assertTrue(m.batchesMergingMoreThan(1) > 0, "some forward passes merged several requests");
+            assertTrue(m.batches() < threads * perThread, "fewer passes than requests: " + m.batches());
+        }
+    }
+
+    /**
+     * A request over the token budget is split into batches of at most the budget (never refused, never
+     * one giant batch), and its vectors are the model's, in order.
+     */
+    @Test
+    void requestOverTheTokenBudgetIsSplitIntoBatchesWithinIt() throws Exception {
+        int budget = 64;
+        try (ServeFixture f = ServeFixture.start(model, ServeSettings.defaults().withBatching(budget, 1, 16));
+                MultiTaskModel direct = MultiTaskModel.load(model)) {
+            List<String> texts = distinctTexts(25, 7);
+            int total = 0;
+            int expectedParts = 0;
+            int used = budget + 1;
+            for (String t : texts) {
+                int n = direct.backbone().tokenizer().encode(t).getIds().length;
+                total += n;
+                if (used + n > budget) {
+                    expectedParts++;
+                    used = 0;
+                }
+                used += n;
+            }
+            assertTrue(total > 3 * budget, "the request is well over the budget: " + total);
+            Metrics m = f.server.metrics();
+            long batches = m.batches();
+            long passes = m.encoderPasses();
+            var r = f.post("/v1/embeddings", body(Map.of("input", texts)));
+            assertEquals(200, r.status(), r.body());
+            assertEquals(expectedParts, m.batches() - batches, "one batch per budget-sized part");
+            assertTrue(m.encoderPasses() - passes >= expectedParts, "at least a forward pass per part");
+            float[][] ref = direct.embed(texts, direct.defaultOptions(), n -> {});
+            for (int i = 0; i < texts.size(); i++) {
+                assertJsonClose(
+                        ServeFixture.JSON.valueToTree(ref[i]),
+                        r.json().get("data").get(i).get("embedding"),
+                        1e-5,
+                        "data[" + i + "]");
+            }
         }
     }
 
