@@ -168,6 +168,10 @@ public final class Server implements AutoCloseable {
         });
         app.post("/v1/predict", this::predict);
         new OpenAiRoutes(model, settings, runner).register(app);
+        new TeiRoutes(model, settings, runner).register(app);
+        String version = Server.class.getPackage().getImplementationVersion();
+        byte[] openApi = bytes(OpenApi.document(version == null ? "dev" : version));
+        app.get("/openapi.json", ctx -> ctx.contentType(JSON_TYPE).result(openApi));
         app.get("/v1/model", ctx -> ctx.contentType(JSON_TYPE).result(modelInfo));
         app.get("/health", ctx -> {
             String why = batcher.unhealthy();
