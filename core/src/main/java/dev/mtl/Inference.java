@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A model's forward pass over many inputs of any length. A text longer than the maximum is split into
  * overlapping windows; windows of all inputs are sorted by length and cut into batches that pad
- * little; each batch runs {@link MultiTaskModel#forward} once in its own native sub-manager, and what
- * the heads produced is copied to Java before the next. Then per input: a sentence-level head's row
+ * little; each batch runs the model's forward pass once on its {@link ForwardEngine} (PyTorch or ONNX
+ * Runtime), which hands back what the heads produced as Java arrays. Then per input: a sentence-level head's row
  * comes from its one window, or, for a text of several windows, from the head run again on the
  * token-weighted mean of the windows' pooled vectors; each word takes a token head's row from the
  * window where the word is most central. Last, each head's decoder turns the rows into results. The
@@ -84,32 +84,33 @@ final class Inference {
         all.forEach(s -> left[s.input]++);
         all.sort(Comparator.comparingInt((Segment s) -> s.ids.length).reversed());
         int[] ends = batchEnds(all, options.batchSize());
+        ForwardEngine engine = model.engine();
         int done = 0;
         for (int k = 0, start = 0; k < ends.length; start = ends[k++]) {
             List<Segment> batch = all.subList(start, ends[k]);
             List<long[]> seqs = new ArrayList<>(batch.size());
             batch.forEach(s -> seqs.add(s.ids));
             PaddedBatch p = PaddedBatch.of(seqs, backbone.tokenizer().padId());
-            try (NDManager m = backbone.manager().newSubManager()) {
-                MultiTaskModel.Forward f = model.forward(m, p, heads, false);
-                for (Head<?, ?> h : heads) {
-                    copyRows(f.output(h), batch, h, p.length());
-                }
-                if (sentenceHeads
-                        && batch.stream().anyMatch(s -> byInput.get(s.input).size() > 1)) {
-                    float[] pool = f.pooled().toFloatArray(); // (B, H)
-                    for (int b = 0; b < batch.size(); b++) {
-                        Segment s = batch.get(b);
-                        if (byInput.get(s.input).size() > 1) {
-                            float w = s.ids.length;
-                            float[] sum = pooledSum[s.input] == null
-                                    ? (pooledSum[s.input] = new float[hidden])
-                                    : pooledSum[s.input];
-                            for (int h = 0; h < hidden; h++) {
-                                sum[h] += w * pool[b * hidden + h];
-                            }
-                            weight[s.input] += w;
+            boolean pool = sentenceHeads
+                    && batch.stream().anyMatch(s -> byInput.get(s.input).size() > 1);
+            ForwardEngine.Result f = engine.run(p, heads, pool);
+            model.countForward(engine);
+            for (Head<?, ?> h : heads) {
+                copyRows(f.outputs().get(h), batch, h, p.length());
+            }
+            if (pool) {
+                float[] pooled = f.pooled(); // (B, H)
+                for (int b = 0; b < batch.size(); b++) {
+                    Segment s = batch.get(b);
+                    if (byInput.get(s.input).size() > 1) {
+                        float w = s.ids.length;
+                        float[] sum = pooledSum[s.input] == null
+                                ? (pooledSum[s.input] = new float[hidden])
+                                : pooledSum[s.input];
+                        for (int h = 0; h < hidden; h++) {
+                            sum[h] += w * pooled[b * hidden + h];
                         }
+                        weight[s.input] += w;
                     }
                 }
             }
@@ -161,9 +162,9 @@ final class Inference {
     }
 
     /** A head's output for a batch, copied to its segments: one row each, or one per token. */
-    private static void copyRows(NDArray output, List<Segment> batch, Head<?, ?> head, int length) {
-        float[] flat = output.toFloatArray();
-        int width = (int) output.getShape().get(output.getShape().dimension() - 1);
+    private static void copyRows(float[] flat, List<Segment> batch, Head<?, ?> head, int length) {
+        int rowsPerSegment = head.input() == Head.Input.SENTENCE ? 1 : length;
+        int width = flat.length / (batch.size() * rowsPerSegment);
         for (int b = 0; b < batch.size(); b++) {
             Segment s = batch.get(b);
             if (head.input() == Head.Input.SENTENCE) {

@@ -61,6 +61,14 @@ public final class MultiTaskModel implements AutoCloseable {
     private final ParameterTable headTable;
     private final ParameterTable allParameters;
     private TrainingRecord trainingRecord;
+    /** Where the model was loaded from (its model.onnx is used by ONNX Runtime), or null. */
+    private Path source;
+    /** The inference engine; null until chosen at first use (loaded models only). */
+    private EngineKind engineKind = EngineKind.PYTORCH;
+
+    private ForwardEngine engine;
+    private final java.util.concurrent.atomic.AtomicLong otherEngineForwards =
+            new java.util.concurrent.atomic.AtomicLong();
 
     MultiTaskModel(Backbone backbone, MtlConfig config) {
         if (config.maxLength() > backbone.config().maxPositionEmbeddings()) {
@@ -97,8 +105,10 @@ public final class MultiTaskModel implements AutoCloseable {
     /** The embedded all-MiniLM-L6-v2 with the sentence-transformers embedding head and no task heads. */
     public static MultiTaskModel loadDefault() throws IOException {
         Backbone b = Backbone.loadDefault();
-        return create(
+        MultiTaskModel m = create(
                 b, EmbeddingConfig.sentenceTransformers(), List.of(), b.config().maxPositionEmbeddings());
+        m.engineKind = null;
+        return m;
     }
 
     /**
@@ -106,7 +116,62 @@ public final class MultiTaskModel implements AutoCloseable {
      * Hugging Face BERT directory (then: embedding head only, sentence-transformers settings).
      */
     public static MultiTaskModel load(Path dir) throws IOException {
-        return ModelDirectory.load(dir);
+        MultiTaskModel m = ModelDirectory.load(dir);
+        m.source = dir;
+        m.engineKind = null;
+        return m;
+    }
+
+    // ------------------------------------------------------------------ the inference engine
+
+    /**
+     * The engine that {@link #predict} and {@link #embed} run on: for a loaded model, the one {@code
+     * -Dmtl.engine} or {@code MTL_ENGINE} names, else ONNX Runtime when {@code mtl-onnx} is on the class
+     * path, else PyTorch; for a model made by {@link #create} (a model about to be trained), PyTorch.
+     */
+    public EngineKind engineKind() {
+        if (engineKind == null) {
+            engineKind = ForwardEngines.choose();
+        }
+        return engineKind;
+    }
+
+    /**
+     * Runs inference on {@code kind} from now on. Training pins PyTorch: another engine reads the
+     * parameters once, when it opens, and would not see them change.
+     */
+    public void useEngine(EngineKind kind) {
+        closeEngine();
+        engineKind = kind;
+    }
+
+    ForwardEngine engine() {
+        if (engine == null) {
+            try {
+                engine = ForwardEngines.open(engineKind(), this, source);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return engine;
+    }
+
+    /** Encoder passes so far, on any engine (the server exports it; every head shares one pass). */
+    public long forwardCount() {
+        return backbone.model().forwardCount() + otherEngineForwards.get();
+    }
+
+    void countForward(ForwardEngine e) {
+        if (e.kind() != EngineKind.PYTORCH) {
+            otherEngineForwards.incrementAndGet();
+        }
+    }
+
+    private void closeEngine() {
+        if (engine != null) {
+            engine.close();
+            engine = null;
+        }
     }
 
     /**
@@ -339,6 +404,7 @@ public final class MultiTaskModel implements AutoCloseable {
 
     @Override
     public void close() {
+        closeEngine();
         backbone.close();
     }
 }

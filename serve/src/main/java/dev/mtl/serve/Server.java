@@ -73,8 +73,7 @@ public final class Server implements AutoCloseable {
         this.access = new AccessControl(settings.apiKey());
         this.modelInfo = bytes(modelInfo(model, settings));
         Batcher[] b = new Batcher[1];
-        this.metrics = new Metrics(
-                () -> b[0] == null ? 0 : b[0].queueDepth(), model.backbone().model()::forwardCount);
+        this.metrics = new Metrics(() -> b[0] == null ? 0 : b[0].queueDepth(), model::forwardCount);
         this.batcher = b[0] = new Batcher(model, tokenizer, settings, metrics);
         this.runner = new Runner(batcher, settings.timeoutMs());
         this.app = Javalin.create(cfg -> {

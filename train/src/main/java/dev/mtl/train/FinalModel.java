@@ -1,6 +1,7 @@
 package dev.mtl.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mtl.EngineKind;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.interop.ModelExport;
 import dev.mtl.interop.TrainingRecord;
@@ -86,6 +87,7 @@ final class FinalModel {
         Path source =
                 fromBest ? best : Checkpoints.latest(out.resolve("checkpoints")).resolve("model");
         try (MultiTaskModel model = MultiTaskModel.load(source)) {
+            model.useEngine(EngineKind.PYTORCH); // the test scores on the engine the dev scores were taken on
             if (fromBest) {
                 log.accept("final model: the best on dev (score " + String.format("%.4f", state.bestScore()) + ")");
             }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mtl.Backbone;
+import dev.mtl.EngineKind;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
@@ -89,6 +90,7 @@ public final class Trainer {
         TrainState state;
         if (latest != null) {
             model = MultiTaskModel.load(latest.resolve("model"));
+            model.useEngine(EngineKind.PYTORCH); // its parameters change from here on
             state = Checkpoints.state(latest);
             log.accept("resuming from " + out.relativize(latest) + " (step " + state.step() + ")");
             metrics.truncateAfter(state.step());

@@ -1,0 +1,49 @@
+package dev.mtl;
+
+import dev.mtl.heads.Head;
+import dev.mtl.tokenize.PaddedBatch;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What runs the model's one forward pass over a padded batch at inference: PyTorch (the model's own
+ * {@link MultiTaskModel#forward}) or, from the {@code mtl-onnx} module, ONNX Runtime on the exported
+ * graph. Batching, windows and decoding stay in {@link Inference}, the same for every engine; training
+ * always runs on PyTorch. Shapes: B batch, T tokens, H hidden.
+ */
+public interface ForwardEngine extends AutoCloseable {
+
+    EngineKind kind();
+
+    /**
+     * One forward pass.
+     *
+     * @param heads the heads whose outputs are wanted
+     * @param pooled whether the pooled sentence vectors are wanted too
+     */
+    Result run(PaddedBatch batch, List<Head<?, ?>> heads, boolean pooled);
+
+    @Override
+    void close();
+
+    /**
+     * What a pass produced, copied to Java.
+     *
+     * @param outputs per head, its output row-major: (B, W) for a sentence head, (B, T, W) for a token head
+     * @param pooled (B, H) row-major, or null when not asked for
+     */
+    record Result(Map<Head<?, ?>, float[]> outputs, float[] pooled) {}
+
+    /** An engine other than PyTorch, found with {@link java.util.ServiceLoader}. */
+    interface Provider {
+        EngineKind kind();
+
+        /**
+         * @param dir the directory the model was loaded from (its exported graph is used if it has one),
+         *     or null
+         */
+        ForwardEngine open(MultiTaskModel model, Path dir) throws IOException;
+    }
+}

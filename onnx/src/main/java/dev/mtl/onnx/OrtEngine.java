@@ -1,0 +1,136 @@
+package dev.mtl.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.mtl.EngineKind;
+import dev.mtl.ForwardEngine;
+import dev.mtl.MultiTaskModel;
+import dev.mtl.heads.Head;
+import dev.mtl.tokenize.PaddedBatch;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The forward pass on ONNX Runtime: the model directory's {@code model.onnx} (FP32 or int8, as
+ * exported), or the model exported in memory when it has none. Session settings: every graph
+ * optimization, one intra-op thread per core (or {@code -Dmtl.onnx.threads}), sequential execution.
+ * Thread-safe, as an {@link OrtSession} is.
+ */
+public final class OrtEngine implements ForwardEngine {
+
+    /** Intra-op threads; default: every core. */
+    public static final String THREADS_PROPERTY = "mtl.onnx.threads";
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final Set<String> outputs;
+    private final String source;
+
+    OrtEngine(byte[] graph, String source) throws IOException {
+        this.source = source;
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            o.setIntraOpNumThreads(
+                    Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors()));
+            session = env.createSession(graph, o);
+            outputs = new HashSet<>(session.getOutputNames());
+        } catch (OrtException e) {
+            throw new IOException(source + ": ONNX Runtime cannot load the graph (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The directory's model.onnx if it has one, else the model exported (FP32) in memory. */
+    public static OrtEngine open(MultiTaskModel model, Path dir) throws IOException {
+        Path file = dir == null ? null : dir.resolve(OnnxExport.FILE);
+        OrtEngine e = file != null && Files.isRegularFile(file)
+                ? new OrtEngine(Files.readAllBytes(file), file.toString())
+                : new OrtEngine(OnnxExport.toBytes(model, ExportOptions.fp32()), "the model exported in memory");
+        for (Head<?, ?> h : model.heads().values()) {
+            if (!e.outputs.contains(OnnxExport.outputName(h))) {
+                e.close();
+                throw new IOException(e.source + ": the graph has no output '" + OnnxExport.outputName(h)
+                        + "' for task '" + h.name() + "'; export the model again (mtl export --format onnx)");
+            }
+        }
+        return e;
+    }
+
+    @Override
+    public EngineKind kind() {
+        return EngineKind.ONNXRUNTIME;
+    }
+
+    @Override
+    public Result run(PaddedBatch batch, List<Head<?, ?>> heads, boolean pooled) {
+        long[] shape = {batch.batchSize(), batch.length()};
+        Map<Head<?, ?>, String> names = new LinkedHashMap<>();
+        heads.forEach(h -> names.put(h, OnnxExport.outputName(h)));
+        Set<String> wanted = new HashSet<>(names.values());
+        if (pooled) {
+            wanted.add(OnnxExport.POOLED);
+        }
+        try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape);
+                OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.mask()), shape);
+                OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape);
+                OrtSession.Result r = session.run(
+                        Map.of(
+                                OnnxExport.INPUT_IDS,
+                                ids,
+                                OnnxExport.ATTENTION_MASK,
+                                mask,
+                                OnnxExport.TOKEN_TYPE_IDS,
+                                types),
+                        wanted)) {
+            Map<Head<?, ?>, float[]> out = new LinkedHashMap<>();
+            for (Map.Entry<Head<?, ?>, String> e : names.entrySet()) {
+                out.put(e.getKey(), floats(r, e.getValue()));
+            }
+            return new Result(out, pooled ? floats(r, OnnxExport.POOLED) : null);
+        } catch (OrtException e) {
+            throw new IllegalStateException(
+                    source + ": ONNX Runtime failed on a batch of " + batch.batchSize() + " × " + batch.length()
+                            + " tokens (" + e.getMessage() + ")",
+                    e);
+        }
+    }
+
+    private static float[] floats(OrtSession.Result r, String name) {
+        FloatBuffer b = ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
+        float[] a = new float[b.remaining()];
+        b.get(a);
+        return a;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Registered in META-INF/services: how core finds this engine. */
+    public static final class Provider implements ForwardEngine.Provider {
+        @Override
+        public EngineKind kind() {
+            return EngineKind.ONNXRUNTIME;
+        }
+
+        @Override
+        public ForwardEngine open(MultiTaskModel model, Path dir) throws IOException {
+            return OrtEngine.open(model, dir);
+        }
+    }
+}
