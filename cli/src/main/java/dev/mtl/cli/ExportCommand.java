@@ -2,6 +2,8 @@ package dev.mtl.cli;
 
 import dev.mtl.MultiTaskModel;
 import dev.mtl.interop.ExportFormat;
+import dev.mtl.onnx.ExportOptions;
+import dev.mtl.onnx.OnnxExport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +18,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code mtl export}: one task of a model, in the directory layout another library loads. */
+/**
+ * {@code mtl export}: one task of a model, in the directory layout another library loads; or the whole
+ * model as one ONNX graph (optionally int8) beside its own files.
+ */
 @Command(
         name = "export",
-        description = "Write one task of a model as a directory that transformers or sentence-transformers loads.")
+        description = "Write one task of a model as a directory that transformers or sentence-transformers loads,"
+                + " or the whole model as one ONNX graph (--format onnx) in a model directory.")
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin
@@ -49,6 +55,13 @@ final class ExportCommand implements Callable<Integer> {
     Path output;
 
     @Option(
+            names = "--quantize",
+            paramLabel = "none|int8",
+            converter = QuantizeConverter.class,
+            description = "With --format onnx: int8 quantizes the encoder's MatMul weights (default: none).")
+    ExportOptions.Quantization quantize = ExportOptions.Quantization.NONE;
+
+    @Option(
             names = "--force",
             description = "Export a head that does not map exactly as its closest equivalent, naming what is lost.")
     boolean force;
@@ -56,6 +69,12 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkOutput(); // before loading a model
+        if (format == ExportFormat.ONNX) {
+            return exportOnnx();
+        }
+        if (quantize != ExportOptions.Quantization.NONE) {
+            throw new IllegalArgumentException("--quantize applies to --format onnx only");
+        }
         try (MultiTaskModel m = model.load()) {
             List<String> lost = m.export(format, task, force, output);
             for (String l : lost) {
@@ -65,6 +84,33 @@ final class ExportCommand implements Callable<Integer> {
                     + " as " + format + " → " + output);
         }
         return 0;
+    }
+
+    /** The model's own files and model.onnx: a model directory that runs on ONNX Runtime. */
+    private int exportOnnx() throws IOException {
+        if (task != null) {
+            throw new IllegalArgumentException("--task is not used by --format onnx: the graph carries every task");
+        }
+        try (MultiTaskModel m = model.load()) {
+            m.save(output);
+            OnnxExport.write(m, ExportOptions.of(quantize), output.resolve(OnnxExport.FILE));
+        }
+        System.err.println("mtl export: the whole model as ONNX"
+                + (quantize == ExportOptions.Quantization.INT8 ? " (int8)" : "") + " → "
+                + output.resolve(OnnxExport.FILE));
+        return 0;
+    }
+
+    /** {@code --quantize} values, with the valid ones listed on a bad one. */
+    static final class QuantizeConverter implements ITypeConverter<ExportOptions.Quantization> {
+        @Override
+        public ExportOptions.Quantization convert(String value) {
+            try {
+                return ExportOptions.Quantization.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** Refuses an output that is a file, the model itself, or a directory holding something other than a model. */

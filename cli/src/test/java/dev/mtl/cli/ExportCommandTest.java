@@ -108,13 +108,60 @@ class ExportCommandTest {
     }
 
     @Test
+    void theWholeModelExportsToOnnxInt8AndItsDirectoryRunsThatGraph() throws Exception {
+        Path model = TestModels.writeTwoHeadModel(tmp);
+        Path out = tmp.resolve("onnx");
+        String stderr = runCapturingStderr(
+                0,
+                "export",
+                "--model",
+                model.toString(),
+                "--format",
+                "onnx",
+                "--quantize",
+                "int8",
+                "--output",
+                out.toString());
+        assertTrue(
+                stderr.contains("mtl export: the whole model as ONNX (int8) → " + out.resolve("model.onnx")), stderr);
+        try (dev.mtl.MultiTaskModel m = dev.mtl.MultiTaskModel.load(out);
+                ai.onnxruntime.OrtSession s = ai.onnxruntime.OrtEnvironment.getEnvironment()
+                        .createSession(out.resolve("model.onnx").toString())) {
+            assertEquals("int8", s.getMetadata().getCustomMetadata().get("mtl.quantization"));
+            assertEquals(dev.mtl.EngineKind.ONNXRUNTIME, m.engineKind());
+            var p = m.predict(
+                    List.of("play the music in new york"), java.util.EnumSet.allOf(dev.mtl.config.Output.class));
+            assertEquals(6, p.get(0).ner().get("slots").tags().size()); // one tag per word
+        }
+
+        assertEquals(
+                Main.EXIT_FAILURE,
+                run(
+                        "export",
+                        "--model",
+                        model.toString(),
+                        "--format",
+                        "sentence-transformers",
+                        "--quantize",
+                        "int8",
+                        "--output",
+                        tmp.resolve("st").toString()));
+        assertEquals(
+                "mtl export: --quantize applies to --format onnx only",
+                err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("export", "--format", "onnx", "--quantize", "int4", "--output", "x"));
+        assertTrue(err.toString().contains("quantization 'int4' is not one of none, int8"), err.toString());
+    }
+
+    @Test
     void badFormatsAndOutputsAreNamed() throws Exception {
         Path model = TestModels.writeTwoHeadModel(tmp);
-        assertEquals(2, run("export", "--model", model.toString(), "--format", "onnx", "--output", "x"));
+        assertEquals(2, run("export", "--model", model.toString(), "--format", "tflite", "--output", "x"));
         assertTrue(
                 err.toString()
-                        .contains("'onnx' is not one of [hf-token-classification, hf-sequence-classification,"
-                                + " sentence-transformers]"),
+                        .contains("'tflite' is not one of [hf-token-classification, hf-sequence-classification,"
+                                + " sentence-transformers, onnx]"),
                 err.toString());
         err.getBuffer().setLength(0);
 

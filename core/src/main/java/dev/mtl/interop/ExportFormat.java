@@ -10,7 +10,12 @@ public enum ExportFormat {
     /** transformers' {@code BertForSequenceClassification}: a classification task. */
     HF_SEQUENCE_CLASSIFICATION("hf-sequence-classification"),
     /** A sentence-transformers model: the encoder and the embedding head's modules. */
-    SENTENCE_TRANSFORMERS("sentence-transformers");
+    SENTENCE_TRANSFORMERS("sentence-transformers"),
+    /**
+     * The whole model as one ONNX graph ({@code model.onnx}) beside the model's own files; written by
+     * the {@code mtl-onnx} module's {@code OnnxExport}, not by {@link ModelExport}.
+     */
+    ONNX("onnx");
 
     private final String key;
 

@@ -107,6 +107,7 @@ public final class ModelExport {
                 });
                 yield List.of();
             }
+            case ONNX -> throw new UnsupportedOperationException("--format onnx is written by the mtl-onnx module");
         };
     }
 
