@@ -112,6 +112,7 @@ public final class Server implements AutoCloseable {
     static Server start(MultiTaskModel model, ServeSettings settings, Function<String, Encoding> tokenizer) {
         Server s = new Server(model, settings, tokenizer);
         try {
+            s.warmUp();
             s.app.start(settings.host(), settings.port());
             for (Connector c : s.app.jettyServer().server().getConnectors()) {
                 if (c instanceof AbstractConnector a) {
@@ -127,6 +128,19 @@ public final class Server implements AutoCloseable {
             throw e;
         }
         return s;
+    }
+
+    /**
+     * One short prediction before the port opens: the model's engine and its native libraries load now,
+     * not in the first request (which would pay for them, and could meet a JVM already shutting down,
+     * where loading native libraries fails). A failure here is logged; requests then report their own.
+     */
+    private void warmUp() {
+        try {
+            runner.run(List.of("warm up"), available);
+        } catch (RuntimeException e) {
+            LOG.warn("warm-up prediction failed: {}", e.getMessage());
+        }
     }
 
     public int port() {
