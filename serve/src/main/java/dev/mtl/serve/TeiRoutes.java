@@ -58,7 +58,7 @@ final class TeiRoutes {
         List<String> texts = inputs(body.get("inputs"));
         boolean normalize = flag(body, "normalize", true);
         Encoding[] enc = encode(texts, flag(body, "truncate", false));
-        Batcher.Result r = runner.run(texts, enc, EnumSet.of(Output.EMBEDDING));
+        Batcher.Result r = run(texts, enc, Output.EMBEDDING);
         ArrayNode out = Requests.JSON.createArrayNode();
         for (Prediction p : r.predictions()) {
             float[] v = normalize ? Vectors.normalize(p.embedding()) : p.embedding();
@@ -99,7 +99,7 @@ final class TeiRoutes {
                     + " are not supported), got " + Requests.kind(in));
         }
         Encoding[] enc = encode(texts, flag(body, "truncate", false));
-        Batcher.Result r = runner.run(texts, enc, EnumSet.of(Output.CLASSIFICATION));
+        Batcher.Result r = run(texts, enc, Output.CLASSIFICATION);
         ArrayNode out = Requests.JSON.createArrayNode();
         for (Prediction p : r.predictions()) {
             ArrayNode labels = batch ? out.addArray() : out;
@@ -110,6 +110,18 @@ final class TeiRoutes {
                     .forEach(e -> labels.addObject().put("score", e.getValue()).put("label", e.getKey()));
         }
         Server.json(ctx, 200, out);
+    }
+
+    /** A full queue is 429 with error_type Overloaded here, as TEI answers it (mtl's routes say 503). */
+    private Batcher.Result run(List<String> texts, Encoding[] enc, Output output) {
+        try {
+            return runner.run(texts, enc, EnumSet.of(output));
+        } catch (ApiError e) {
+            if (e.status == 503 && e.retryAfterSeconds > 0) {
+                throw new ApiError(429, e.getMessage(), e.retryAfterSeconds);
+            }
+            throw e;
+        }
     }
 
     /** The classification head to answer with: {@code task} if given, else the model's first. */

@@ -1,6 +1,7 @@
 package dev.mtl.serve;
 
 import static dev.mtl.serve.ServeFixture.body;
+import static java.net.http.HttpResponse.BodyHandlers.ofString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,6 +96,24 @@ class TeiAndOpenApiTest {
         var wrongType = f.post("/embed", body(Map.of("inputs", "x", "normalize", "yes")));
         assertEquals(422, wrongType.status());
         assertEquals("'normalize' must be true or false, got \"yes\"", wrongType.error());
+    }
+
+    @Test
+    void aFullQueueIsOverloaded429AsInTei() throws Exception {
+        try (ServeFixture g = ServeFixture.start(
+                tmp.resolve("model"), ServeSettings.defaults().withBatching(4096, 1, 1))) {
+            g.server.batcher().pause();
+            var first = g.http.sendAsync(g.postRequest("/embed", body(Map.of("inputs", "a"))), ofString());
+            while (g.server.batcher().queueDepth() < 1) {
+                Thread.sleep(5);
+            }
+            var r = g.post("/embed", body(Map.of("inputs", "b")));
+            assertEquals(429, r.status(), r.body());
+            assertEquals("Overloaded", r.json().get("error_type").asText());
+            assertTrue(r.error().startsWith("queue full"), r.body());
+            g.server.batcher().resume();
+            assertEquals(200, first.get().statusCode());
+        }
     }
 
     @Test
