@@ -207,8 +207,9 @@ public final class DelimitedReader {
     private static CSVParser parseOrFail(Path path, String content, CSVFormat format) throws IOException {
         try {
             return CSVParser.parse(content, format);
-        } catch (UncheckedIOException | IllegalArgumentException e) {
-            // the header record itself is malformed (bad quoting, duplicate or empty names)
+        } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+            // the header record itself is malformed (bad quoting, duplicate or empty names); the content is
+            // in memory, so an IOException here is about the text, never about reading the file
             throw new DataFormatException(path, 1, "malformed header: " + e.getMessage());
         }
     }

@@ -257,7 +257,12 @@ public record TrainConfig(
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS) // Pooling has no lower-case JSON names
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE) // for EmbeddingConfig
                 .build();
-        String text = Files.readString(file);
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new TrainConfigException(file, 0, "not UTF-8 text");
+        }
         Map<String, Integer> lines = new HashMap<>();
         JsonNode root;
         try {

@@ -1,0 +1,112 @@
+package dev.mtl.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.management.ThreadMXBean;
+import dev.mtl.config.BertConfig;
+import dev.mtl.tokenize.TextTokenizer;
+import dev.mtl.weights.SafeTensors;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Model files from a hostile source: config.json, safetensors and tokenizer.json, mutated from the seed
+ * corpora under {@code fuzz/}. Each may load or fail with an {@link IOException} naming the file; nothing
+ * else escapes, and a safetensors header that claims more bytes than the file has allocates nothing.
+ */
+class ModelFilesFuzzTest {
+
+    @Property(tries = 400)
+    void configJson(@ForAll("configs") byte[] content) {
+        Path f = Mutations.file("config.json", content);
+        Mutations.onlyDocumented(f.toString(), () -> BertConfig.read(f), IOException.class);
+    }
+
+    @Provide
+    Arbitrary<byte[]> configs() {
+        return Mutations.of("config");
+    }
+
+    @Property(tries = 400)
+    void safetensors(@ForAll("safetensorsFiles") byte[] content) {
+        Path f = Mutations.file(".safetensors", content);
+        Mutations.onlyDocumented(f.toString(), () -> SafeTensors.read(f), IOException.class);
+    }
+
+    /** A length field (true, or any long), a mutated JSON header, then 0-64 data bytes. */
+    @Provide
+    Arbitrary<byte[]> safetensorsFiles() {
+        return Mutations.of("safetensors-header")
+                .flatMap(header -> Arbitraries.randoms().map(r -> {
+                    long len = r.nextInt(4) == 0 ? r.nextLong() : header.length;
+                    byte[] data = new byte[r.nextInt(65)];
+                    r.nextBytes(data);
+                    return ByteBuffer.allocate(8 + header.length + data.length)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(len)
+                            .put(header)
+                            .put(data)
+                            .array();
+                }));
+    }
+
+    @Property(tries = 150)
+    void tokenizerJson(@ForAll("tokenizers") byte[] content) {
+        String json = new String(content, StandardCharsets.UTF_8);
+        Mutations.onlyDocumented(
+                "tokenizer.json",
+                () -> TextTokenizer.fromJson(json, "tokenizer.json").close(),
+                IOException.class);
+    }
+
+    @Provide
+    Arbitrary<byte[]> tokenizers() {
+        return Mutations.of("tokenizer");
+    }
+
+    @Example
+    void aHeaderClaimingHugeSizesAllocatesNothing() throws Exception {
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1000000000,1000],\"data_offsets\":[0,4000000000000]}}"
+                .getBytes(StandardCharsets.UTF_8);
+        Path claimsTerabytes = Mutations.file(
+                ".safetensors",
+                ByteBuffer.allocate(8 + header.length)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(header.length)
+                        .put(header)
+                        .array());
+        Path claimsHugeHeader = Mutations.file(
+                ".safetensors",
+                ByteBuffer.allocate(16)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(Long.MAX_VALUE / 2)
+                        .array());
+        Path claimsLargeHeader = Mutations.file(
+                ".safetensors",
+                ByteBuffer.allocate(16)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(90_000_000L) // under the header cap, over the file's size
+                        .array());
+        long tid = Thread.currentThread().getId();
+        for (Path f : new Path[] {claimsTerabytes, claimsHugeHeader, claimsLargeHeader}) {
+            assertThrows(IOException.class, () -> SafeTensors.read(f)); // warm-up: classes, JSON parser
+            long before = mx.getThreadAllocatedBytes(tid);
+            IOException e = assertThrows(IOException.class, () -> SafeTensors.read(f));
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+            assertTrue(allocated < 1_000_000, f + ": " + allocated + " bytes allocated for " + e.getMessage());
+        }
+    }
+}
