@@ -88,11 +88,12 @@ public final class Trainer {
         Engine.getInstance().setRandomSeed((int) cfg.seed()); // before the heads are initialised
         MultiTaskModel model;
         TrainState state;
-        if (latest != null) {
-            model = MultiTaskModel.load(latest.resolve("model"));
+        Checkpoints.Resumed resumed = latest != null ? checkpoints.resume(log) : null;
+        if (resumed != null) {
+            model = resumed.model();
             model.useEngine(EngineKind.PYTORCH); // its parameters change from here on
-            state = Checkpoints.state(latest);
-            log.accept("resuming from " + out.relativize(latest) + " (step " + state.step() + ")");
+            state = resumed.state();
+            log.accept("resuming from " + out.relativize(resumed.path()) + " (step " + state.step() + ")");
             metrics.truncateAfter(state.step());
         } else {
             Backbone b = cfg.defaultBackbone()
@@ -103,16 +104,17 @@ public final class Trainer {
             metrics.clear();
         }
         try (model;
+                StopOnSignal signal = new StopOnSignal();
                 NDManager trainer = model.backbone().manager().newSubManager();
                 AdamW opt = new AdamW(
                         trainer,
                         (float) cfg.optimizer().beta1(),
                         (float) cfg.optimizer().beta2(),
                         (float) cfg.optimizer().eps())) {
-            if (latest != null) {
-                Checkpoints.restoreOptimizer(opt, latest, state.step());
+            if (resumed != null) {
+                Checkpoints.restoreOptimizer(opt, resumed.optimizer(), state.step());
             }
-            state = loop(model, state, trainer, opt, checkpoints, metrics, dev, progress);
+            state = loop(model, state, trainer, opt, checkpoints, metrics, dev, progress, signal);
         }
         return new FinalModel(dev, cfg, datasets, out, log).write(state);
     }
@@ -125,7 +127,8 @@ public final class Trainer {
             Checkpoints checkpoints,
             MetricsWriter metrics,
             DevEvaluator dev,
-            TrainingProgress progress)
+            TrainingProgress progress,
+            StopOnSignal signal)
             throws IOException {
         // Setup: instances, batches, heads per dataset, loss weighting, parameter groups, schedule.
         InstanceEncoder encoder = new InstanceEncoder(model, cfg.maxLength());
@@ -253,9 +256,14 @@ public final class Trainer {
                             && state.evalsWithoutImprovement() >= cfg.eval().patience();
                 }
             }
-            if (s % checkpointEvery == 0 || evalNow || stop) {
+            if (s % checkpointEvery == 0 || evalNow || stop || signal.requested()) {
                 checkpoints.save(model, opt, state);
                 progress.checkpointed(s);
+            }
+            if (signal.requested()) {
+                log.accept("stopped by a signal after step " + s + " of " + totalSteps + "; checkpoint "
+                        + out.relativize(checkpoints.latest()) + " written; continue with --resume");
+                throw new TrainingStopped(s);
             }
             if (stop) {
                 log.accept("early stopping at step " + s + ": no dev improvement in "
