@@ -37,4 +37,27 @@ class GradModeTest {
             assertTrue(JniUtils.isGradMode(), "on again after it");
         }
     }
+
+    @Test
+    void trainingAfterPredictionOnTheSameThreadGetsGradients() throws Exception {
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp), EmbeddingConfig.sentenceTransformers(), List.of(), 64)) {
+            JniUtils.setGradMode(true); // as a training loop's thread has it
+            m.predict(List.of("play the music"), EnumSet.of(Output.EMBEDDING));
+            ai.djl.ndarray.NDArray w = m.backbone()
+                    .parameters()
+                    .params()
+                    .get("encoder.layer.0.attention.self.query.weight")
+                    .array();
+            w.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc =
+                            ai.djl.engine.Engine.getInstance().newGradientCollector();
+                    ai.djl.ndarray.NDManager batch = m.backbone().manager().newSubManager()) {
+                ai.djl.ndarray.NDArray x = batch.ones(
+                        new ai.djl.ndarray.types.Shape(1, w.getShape().get(1)));
+                gc.backward(x.matMul(w.transpose()).square().sum());
+                assertTrue(w.getGradient().abs().sum().getFloat() > 0, "the weight got a gradient");
+            }
+        }
+    }
 }

@@ -21,6 +21,12 @@ public final class TextTokenizer implements AutoCloseable {
     private static final Map<String, String> OPTIONS =
             Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
 
+    /** Rejects duplicate keys and trailing content, as the native parser's strict JSON does. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STRICT_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private final HuggingFaceTokenizer tokenizer;
     private final String json;
     private final long clsId;
@@ -58,7 +64,20 @@ public final class TextTokenizer implements AutoCloseable {
         throw new java.nio.file.NoSuchFileException(dir + ": no tokenizer.json or vocab.txt in the model directory");
     }
 
+    /**
+     * @throws IOException naming {@code source} when the text is not one strict JSON object (checked
+     *     here first: the native tokenizer 0.21 aborts the whole JVM on some malformed JSON) or does
+     *     not describe a tokenizer the native library accepts
+     */
     public static TextTokenizer fromJson(String json, String source) throws IOException {
+        try {
+            if (!(STRICT_JSON.readTree(json) instanceof com.fasterxml.jackson.databind.node.ObjectNode)) {
+                throw new IOException(source + ": not a tokenizer.json (not a JSON object)");
+            }
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(
+                    source + ": not valid JSON (" + e.getOriginalMessage().replaceAll("\\R", " ") + ")");
+        }
         try {
             return new TextTokenizer(json);
         } catch (RuntimeException e) {

@@ -75,6 +75,14 @@ class ModelFilesFuzzTest {
         return Mutations.of("tokenizer");
     }
 
+    /** Found by {@link #tokenizerJson}: the native tokenizer used to abort the JVM on this file. */
+    @Example
+    void malformedJsonThatAbortedTheNativeTokenizerIsAnError() {
+        String json = Mutations.seeds("tokenizer").get(1);
+        IOException e = assertThrows(IOException.class, () -> TextTokenizer.fromJson(json, "crash-decoder.json"));
+        assertTrue(e.getMessage().startsWith("crash-decoder.json: not valid JSON"), e.getMessage());
+    }
+
     @Example
     void aHeaderClaimingHugeSizesAllocatesNothing() throws Exception {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
