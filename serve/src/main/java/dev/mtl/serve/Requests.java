@@ -163,7 +163,9 @@ final class Requests {
             try {
                 task = Output.parse(x.asText());
             } catch (IllegalArgumentException e) {
-                throw new ApiError(400, "unknown task '" + x.asText() + "'; valid tasks: " + Output.validNames());
+                // Shown JSON-escaped: a newline in the client's value must not break the one-line message.
+                String shown = x.toString().substring(1, x.toString().length() - 1);
+                throw new ApiError(400, "unknown task '" + shown + "'; valid tasks: " + Output.validNames());
             }
             if (!available.contains(task)) {
                 throw new ApiError(
