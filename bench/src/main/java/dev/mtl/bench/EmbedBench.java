@@ -8,6 +8,7 @@ import dev.mtl.MultiTaskModel;
 import dev.mtl.onnx.ExportOptions;
 import dev.mtl.onnx.OnnxExport;
 import dev.mtl.onnx.OrtEngine;
+import dev.mtl.weights.MiniLmWeights;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -152,7 +153,7 @@ final class EmbedBench implements Callable<Integer> {
             systems.add(timedLoad(MTL_ORT, () -> new MtlSystem(MTL_ORT, EngineKind.ONNXRUNTIME, null), out));
             systems.add(
                     timedLoad(MTL_INT8, () -> new MtlSystem(MTL_INT8, EngineKind.ONNXRUNTIME, int8Dir.path()), out));
-            systems.add(timedLoad(ORT, () -> new OrtSystem(tokenizer, n), out));
+            systems.add(timedLoad(ORT, () -> new OrtSystem(ORT, MiniLmWeights.ONNX_RESOURCE, tokenizer, n), out));
             systems.add(timedLoad(ORT_INT8, () -> new OrtSystem(ORT_INT8, OrtSystem.INT8_RESOURCE, tokenizer, n), out));
             systems.add(timedLoad(LC4J, () -> new Langchain4jSystem(false), out));
             systems.add(timedLoad(LC4J_INT8, () -> new Langchain4jSystem(true), out));

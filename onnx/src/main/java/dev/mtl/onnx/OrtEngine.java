@@ -23,13 +23,17 @@ import java.util.Set;
 /**
  * The forward pass on ONNX Runtime: the model directory's {@code model.onnx} (FP32 or int8, as
  * exported), or the model exported in memory when it has none. Session settings: every graph
- * optimization, one intra-op thread per core (or {@code -Dmtl.onnx.threads}), sequential execution.
+ * optimization, one intra-op thread per core (or {@code -Dmtl.onnx.threads}), idle threads sleeping (or spinning
+ * with {@code -Dmtl.onnx.spin=true}), sequential execution.
  * Thread-safe, as an {@link OrtSession} is.
  */
 public final class OrtEngine implements ForwardEngine {
 
     /** Intra-op threads; default: every core. */
     public static final String THREADS_PROPERTY = "mtl.onnx.threads";
+
+    /** {@code true}: idle intra-op threads spin (ONNX Runtime's default; faster on a dedicated machine). */
+    public static final String SPIN_PROPERTY = "mtl.onnx.spin";
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
