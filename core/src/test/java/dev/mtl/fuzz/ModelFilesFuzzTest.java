@@ -13,77 +13,82 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
- * Model files from a hostile source: config.json, safetensors and tokenizer.json, mutated from the seed
- * corpora under {@code fuzz/}. Each may load or fail with an {@link IOException} naming the file; nothing
- * else escapes, and a safetensors header that claims more bytes than the file has allocates nothing.
+ * Model files from a hostile source: config.json, safetensors and tokenizer.json, the seed corpora under
+ * {@code fuzz/} as they are and mutated (see {@link Mutations}). Each may load or fail with an
+ * {@link IOException} naming the file; nothing else escapes, and a safetensors header that claims more
+ * bytes than the file has allocates nothing.
  */
 class ModelFilesFuzzTest {
 
-    @Property(tries = 400)
-    void configJson(@ForAll("configs") byte[] content) {
-        Path f = Mutations.file("config.json", content);
-        Mutations.onlyDocumented(f.toString(), () -> BertConfig.read(f), IOException.class);
+    @TestFactory
+    Stream<DynamicTest> configJson() {
+        return Mutations.fuzz("config", 1, 400, content -> {
+            Path f = Mutations.file("config.json", content);
+            Mutations.onlyDocumented(f.toString(), () -> BertConfig.read(f), IOException.class);
+        });
     }
 
-    @Provide
-    Arbitrary<byte[]> configs() {
-        return Mutations.of("config");
+    @TestFactory
+    Stream<DynamicTest> safetensors() {
+        Mutations.Generator<byte[]> headers = Mutations.of("safetensors-header");
+        // A seed header with its own length and 64 data bytes, room for its tensors: the file reads.
+        Stream<DynamicTest> seeds =
+                Mutations.unmutated("safetensors-header", h -> safetensorsFile(h.length, h, new byte[64]), this::reads);
+        // A length field (true, or any long), a mutated JSON header, then 0-64 data bytes.
+        Stream<DynamicTest> mutated = Mutations.tries(
+                2,
+                400,
+                r -> {
+                    byte[] header = headers.next(r);
+                    long len = r.nextInt(4) == 0 ? r.nextLong() : header.length;
+                    byte[] data = new byte[r.nextInt(65)];
+                    r.nextBytes(data);
+                    return safetensorsFile(len, header, data);
+                },
+                this::reads);
+        return Stream.concat(seeds, mutated);
     }
 
-    @Property(tries = 400)
-    void safetensors(@ForAll("safetensorsFiles") byte[] content) {
+    private void reads(byte[] content) {
         Path f = Mutations.file(".safetensors", content);
         Mutations.onlyDocumented(f.toString(), () -> SafeTensors.read(f), IOException.class);
     }
 
-    /** A length field (true, or any long), a mutated JSON header, then 0-64 data bytes. */
-    @Provide
-    Arbitrary<byte[]> safetensorsFiles() {
-        return Mutations.of("safetensors-header")
-                .flatMap(header -> Arbitraries.randoms().map(r -> {
-                    long len = r.nextInt(4) == 0 ? r.nextLong() : header.length;
-                    byte[] data = new byte[r.nextInt(65)];
-                    r.nextBytes(data);
-                    return ByteBuffer.allocate(8 + header.length + data.length)
-                            .order(ByteOrder.LITTLE_ENDIAN)
-                            .putLong(len)
-                            .put(header)
-                            .put(data)
-                            .array();
-                }));
+    private static byte[] safetensorsFile(long headerLength, byte[] header, byte[] data) {
+        return ByteBuffer.allocate(8 + header.length + data.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(headerLength)
+                .put(header)
+                .put(data)
+                .array();
     }
 
-    @Property(tries = 150)
-    void tokenizerJson(@ForAll("tokenizers") byte[] content) {
-        String json = new String(content, StandardCharsets.UTF_8);
-        Mutations.onlyDocumented(
-                "tokenizer.json",
-                () -> TextTokenizer.fromJson(json, "tokenizer.json").close(),
-                IOException.class);
-    }
-
-    @Provide
-    Arbitrary<byte[]> tokenizers() {
-        return Mutations.of("tokenizer");
+    @TestFactory
+    Stream<DynamicTest> tokenizerJson() {
+        return Mutations.fuzz("tokenizer", 3, 150, content -> {
+            String json = new String(content, StandardCharsets.UTF_8);
+            Mutations.onlyDocumented(
+                    "tokenizer.json",
+                    () -> TextTokenizer.fromJson(json, "tokenizer.json").close(),
+                    IOException.class);
+        });
     }
 
     /** Found by {@link #tokenizerJson}: the native tokenizer used to abort the JVM on this file. */
-    @Example
+    @Test
     void malformedJsonThatAbortedTheNativeTokenizerIsAnError() {
         String json = Mutations.seeds("tokenizer").get(1);
         IOException e = assertThrows(IOException.class, () -> TextTokenizer.fromJson(json, "crash-decoder.json"));
         assertTrue(e.getMessage().startsWith("crash-decoder.json: not valid JSON"), e.getMessage());
     }
 
-    @Example
+    @Test
     void aHeaderClaimingHugeSizesAllocatesNothing() throws Exception {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1000000000,1000],\"data_offsets\":[0,4000000000000]}}"

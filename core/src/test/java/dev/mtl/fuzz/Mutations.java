@@ -9,18 +9,33 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
- * Hostile inputs for the fuzz properties: files of a committed seed corpus ({@code fuzz/<target>/} on
- * the test class path), mutated a few times each (characters that matter to parsers inserted, spans
- * deleted or repeated, lines swapped, numbers made huge or negative, bytes that are not UTF-8), and
- * random text. The checks say what may escape: only the documented exception types, with a one-line
- * message naming the file.
+ * Hostile inputs for the fuzz tests: files of a committed seed corpus ({@code fuzz/<target>/} on
+ * the test class path), as they are and mutated a few times each (characters that matter to parsers
+ * inserted, spans deleted or repeated, lines swapped, numbers made huge or negative, bytes that are not
+ * UTF-8), and random text. Every input comes from a {@link Random} with a fixed seed, so a run is the
+ * same every time and a failing try names the seed that replays it. The checks say what may escape:
+ * only the documented exception types, with a one-line message naming the file.
  */
 public final class Mutations {
 
@@ -65,20 +80,16 @@ public final class Mutations {
         "\u4E2D"
     };
 
-    /** The files of {@code fuzz/<target>/} as text, in name order. */
-    public static List<String> seeds(String target) {
+    /** The file names listed in {@code fuzz/<target>/SEEDS}, in that order. */
+    public static List<String> seedNames(String target) {
         try (InputStream list = Mutations.class.getClassLoader().getResourceAsStream("fuzz/" + target + "/SEEDS")) {
             if (list == null) {
                 throw new IllegalStateException("no seed list fuzz/" + target + "/SEEDS on the class path");
             }
             List<String> out = new ArrayList<>();
             for (String name : new String(list.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (name.isBlank()) {
-                    continue;
-                }
-                try (InputStream in =
-                        Mutations.class.getClassLoader().getResourceAsStream("fuzz/" + target + "/" + name.trim())) {
-                    out.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                if (!name.isBlank()) {
+                    out.add(name.trim());
                 }
             }
             return out;
@@ -87,20 +98,144 @@ public final class Mutations {
         }
     }
 
-    /** Seeds mutated 1-6 times, or (one in five) random text from the parser-relevant alphabet. */
-    public static Arbitrary<byte[]> of(String target) {
-        List<String> seeds = seeds(target);
-        Arbitrary<byte[]> mutated =
-                Arbitraries.of(seeds).flatMap(s -> Arbitraries.randoms().map(r -> mutate(s, r)));
-        Arbitrary<byte[]> random = Arbitraries.randoms().map(r -> {
-            StringBuilder sb = new StringBuilder();
-            int n = r.nextInt(60);
-            for (int i = 0; i < n; i++) {
-                sb.append(r.nextInt(3) == 0 ? (char) ('a' + r.nextInt(26)) : TOKENS[r.nextInt(TOKENS.length)]);
+    /** The files of {@code fuzz/<target>/} as text, in the order of its {@code SEEDS} list. */
+    public static List<String> seeds(String target) {
+        List<String> out = new ArrayList<>();
+        for (String name : seedNames(target)) {
+            try (InputStream in = Mutations.class.getClassLoader().getResourceAsStream("fuzz/" + target + "/" + name)) {
+                out.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+
+    /** Makes one input from a random source; the same seed gives the same input. */
+    @FunctionalInterface
+    public interface Generator<T> {
+        T next(Random r);
+    }
+
+    /** Seeds mutated 1-6 times, or (one in five) random text from the parser-relevant alphabet. */
+    public static Generator<byte[]> of(String target) {
+        List<String> seeds = seeds(target);
+        return r -> r.nextInt(5) == 0 ? randomText(r) : mutate(seeds.get(r.nextInt(seeds.size())), r);
+    }
+
+    private static byte[] randomText(Random r) {
+        StringBuilder sb = new StringBuilder();
+        int n = r.nextInt(60);
+        for (int i = 0; i < n; i++) {
+            sb.append(r.nextInt(3) == 0 ? (char) ('a' + r.nextInt(26)) : TOKENS[r.nextInt(TOKENS.length)]);
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The base seed of a run: {@code fixed}, so that every run tries the same inputs and a failure
+     * reproduces, unless {@code -Dmtl.fuzz.seed=N} asks for other inputs.
+     */
+    static long baseSeed(long fixed) {
+        String s = System.getProperty("mtl.fuzz.seed");
+        return s == null || s.isBlank() ? fixed : Long.parseLong(s.trim());
+    }
+
+    /** A try's seed, as printed in its name; {@code -Dmtl.fuzz.replay=N} runs that try alone. */
+    static Long replaySeed() {
+        String s = System.getProperty("mtl.fuzz.replay");
+        return s == null || s.isBlank() ? null : Long.valueOf(s.trim());
+    }
+
+    /** The longest one try may take: a reader that hangs fails its try instead of stalling the build. */
+    public static final Duration TRY_WITHIN = Duration.ofSeconds(20);
+
+    /**
+     * {@code tries} tests, each checking one input that {@code inputs} makes from a {@link Random} with
+     * its own seed. The seeds follow from {@code seed}, so a run is the same every time; each test is
+     * named with its index and seed, and {@code -Dmtl.fuzz.replay=<seed>} runs just that input again.
+     */
+    public static <T> Stream<DynamicTest> tries(long seed, int tries, Generator<T> inputs, ThrowingConsumer<T> check) {
+        Long replay = replaySeed();
+        if (replay != null) {
+            return Stream.of(attempt("replay, seed " + replay, replay, inputs, check));
+        }
+        SplittableRandom seeds = new SplittableRandom(baseSeed(seed));
+        return IntStream.range(0, tries).mapToObj(i -> {
+            long s = seeds.nextLong();
+            return attempt("try " + i + ", seed " + s, s, inputs, check);
         });
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, mutated), net.jqwik.api.Tuple.of(1, random));
+    }
+
+    private static <T> DynamicTest attempt(String name, long seed, Generator<T> inputs, ThrowingConsumer<T> check) {
+        String replay = name + " (replay with -Dmtl.fuzz.replay=" + seed + ")";
+        return DynamicTest.dynamicTest(name, () -> bounded(replay, () -> check.accept(inputs.next(new Random(seed)))));
+    }
+
+    /** One test per seed file of {@code target}, unmutated and passed through {@code asInput}. */
+    public static <T> Stream<DynamicTest> unmutated(
+            String target, Function<byte[], T> asInput, ThrowingConsumer<T> check) {
+        List<String> names = seedNames(target);
+        List<String> texts = seeds(target);
+        Map<String, T> cases = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            cases.put("seed " + names.get(i), asInput.apply(texts.get(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        return cases(cases, check);
+    }
+
+    /** One test per named input, tried as it is (seed files, edge cases); none on a replay. */
+    public static <T> Stream<DynamicTest> cases(Map<String, T> cases, ThrowingConsumer<T> check) {
+        if (replaySeed() != null) {
+            return Stream.empty();
+        }
+        return cases.entrySet().stream()
+                .map(c -> DynamicTest.dynamicTest(
+                        c.getKey(), () -> bounded(c.getKey(), () -> check.accept(c.getValue()))));
+    }
+
+    /**
+     * The thread the tries run on, reused so that each try does not pay for a new thread (and cold
+     * thread-local caches); replaced when a try runs over its time and is abandoned.
+     */
+    private static ExecutorService worker = newWorker();
+
+    private static ExecutorService newWorker() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mtl-fuzz");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs {@code check} within {@link #TRY_WITHIN}; its failure, or running over, names the try. */
+    private static synchronized void bounded(String name, Executable check) throws Throwable {
+        Future<?> result = worker.submit(() -> {
+            try {
+                check.execute();
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new RuntimeException(t);
+            }
+            return null;
+        });
+        try {
+            result.get(TRY_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            worker.shutdownNow();
+            worker = newWorker();
+            throw new AssertionError(name + ": no answer within " + TRY_WITHIN.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new AssertionError(name + ": " + cause, cause);
+        }
+    }
+
+    /** The seed files of {@code target} as they are, then {@code tries} mutations of them (see {@link #of}). */
+    public static Stream<DynamicTest> fuzz(String target, long seed, int tries, ThrowingConsumer<byte[]> check) {
+        return Stream.concat(unmutated(target, b -> b, check), tries(seed, tries, of(target), check));
     }
 
     static byte[] mutate(String seed, Random r) {
@@ -174,7 +309,7 @@ public final class Mutations {
 
     /**
      * Runs {@code action}: it may succeed or throw one of {@code allowed}, whose message is one line
-     * naming {@code source}; any other exception or error fails the property.
+     * naming {@code source}; any other exception or error fails the try.
      */
     @SafeVarargs
     public static void onlyDocumented(String source, Action action, Class<? extends Exception>... allowed) {
