@@ -3,6 +3,7 @@ package dev.mtl.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
@@ -11,7 +12,9 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.mtl.fuzz.Mutations;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,28 +25,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.arbitraries.StringArbitrary;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
- * Fuzzing of every JSON route's request body (jqwik): mutations of a committed seed corpus
- * ({@code src/test/resources/fuzz/http}), generated JSON of the right and wrong shapes, and raw bytes.
- * Whatever the body, the answer is a 200 or one of the documented client errors (400, 413, 415, 422) in the
- * route's error shape, within the request timeout: never a 500, never a hang. Seeds are fixed so a
- * failure reproduces; the corpus is where a found case goes.
+ * Fuzzing of every JSON route's request body: a committed seed corpus ({@code src/test/resources/fuzz/http})
+ * as it is and mutated, generated JSON of the right and wrong shapes, and raw bytes. Whatever the body, the
+ * answer is a 200 or one of the documented client errors (400, 413, 415, 422) in the route's error shape,
+ * within the request timeout: never a 500, never a hang. Seeds are fixed so a failure reproduces (each try
+ * is named with its seed, see {@link Mutations#tries}); the corpus is where a found case goes.
  */
 class RequestBodyFuzzTest {
 
@@ -58,36 +59,54 @@ class RequestBodyFuzzTest {
 
     static Path tmp;
     static ServeFixture f;
-    static List<byte[]> corpus;
+    static Map<String, byte[]> corpus;
 
-    @BeforeContainer
+    /** The answers of each test factory by status, printed at the end: how much reached the model. */
+    static final Map<String, Map<Integer, Integer>> ANSWERS = new ConcurrentSkipListMap<>();
+
+    /** One request: a route, a Content-Type (none if null) and a body. */
+    record Post(String route, String contentType, byte[] body) {}
+
+    @BeforeAll
     static void start() throws IOException {
         tmp = Files.createTempDirectory("mtl-fuzz-");
         f = ServeFixture.start(
                 ServeFixture.writeTinyModel(tmp), ServeSettings.defaults().withLimits(8, 200, MAX_BODY));
-        corpus = new ArrayList<>();
+        corpus = new LinkedHashMap<>();
         Path dir = Path.of("src/test/resources/fuzz/http");
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             List<Path> sorted = new ArrayList<>();
             files.forEach(sorted::add);
             sorted.sort(Comparator.naturalOrder());
             for (Path p : sorted) {
-                corpus.add(Files.readAllBytes(p));
+                corpus.put(p.getFileName().toString(), Files.readAllBytes(p));
             }
         }
         assertTrue(corpus.size() >= 10, "seed corpus in " + dir);
     }
 
-    @AfterContainer
+    @AfterAll
     static void stop() throws IOException {
+        ANSWERS.forEach((test, byStatus) ->
+                System.out.println("RequestBodyFuzzTest." + test + " answers by status: " + byStatus));
         f.close();
         try (Stream<Path> all = Files.walk(tmp)) {
             all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
+    /** Posts {@code post} as {@link #assertAnsweredWell} does, counting its answer under {@code test}. */
+    static void check(String test, Post post) throws Exception {
+        int status = assertAnsweredWell(post.route(), post.contentType(), post.body());
+        ANSWERS.computeIfAbsent(test, t -> new TreeMap<>()).merge(status, 1, Integer::sum);
+    }
+
+    static <T> T pick(Random r, List<T> items) {
+        return items.get(r.nextInt(items.size()));
+    }
+
     /** Posts {@code body} and checks the answer: 200 with a result, or a documented error in the route's shape. */
-    static void assertAnsweredWell(String route, String contentType, byte[] body) throws Exception {
+    static int assertAnsweredWell(String route, String contentType, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(f.uri(route))
                 .timeout(ANSWER_WITHIN)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -96,14 +115,12 @@ class RequestBodyFuzzTest {
         }
         HttpResponse<String> r = f.http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         String ct = r.headers().firstValue("Content-Type").orElse("");
-        // jqwik prints the answers by status after each property: how much reached the model.
-        Statistics.collect(r.statusCode());
         String what = route + " " + new String(body, StandardCharsets.UTF_8) + " -> " + r.statusCode() + " " + r.body();
         if (r.statusCode() == 200) {
             JsonNode j = ServeFixture.JSON.readTree(r.body());
             // mtl's and OpenAI's answers are objects with their results, TEI's are arrays.
             assertTrue(j.isArray() ? !j.isEmpty() : j.has("predictions") || j.has("data"), what);
-            return;
+            return r.statusCode();
         }
         assertTrue(DOCUMENTED.contains(r.statusCode()), what);
         String msg = new ServeFixture.Response(r.statusCode(), ct, r.body()).error();
@@ -116,19 +133,28 @@ class RequestBodyFuzzTest {
         if (teiType != null) {
             assertEquals("Validation", teiType.asText(), what);
         }
+        return r.statusCode();
     }
 
     // ------------------------------------------------------------------ mutated seeds
 
-    @Property(tries = 300, seed = "20261129")
-    void mutatedSeedsGetAnAnswerOrADocumentedError(@ForAll("routes") String route, @ForAll("mutatedSeeds") byte[] body)
-            throws Exception {
-        assertAnsweredWell(route, "application/json", body);
-    }
-
-    @Provide
-    Arbitrary<String> routes() {
-        return Arbitraries.of(ROUTES);
+    /** Each corpus file as it is on every route, then 300 of them with 1-3 edits each on a random route. */
+    @TestFactory
+    Stream<DynamicTest> mutatedSeedsGetAnAnswerOrADocumentedError() {
+        Map<String, Post> seeds = new LinkedHashMap<>();
+        corpus.forEach((name, body) -> {
+            for (String route : ROUTES) {
+                seeds.put("seed " + name + " on " + route, new Post(route, "application/json", body));
+            }
+        });
+        String test = "mutatedSeeds";
+        return Stream.concat(
+                Mutations.cases(seeds, p -> check(test, p)),
+                Mutations.tries(
+                        20261129,
+                        300,
+                        r -> new Post(pick(r, ROUTES), "application/json", mutatedSeed(r)),
+                        p -> check(test, p)));
     }
 
     /** JSON-ish fragments a mutation splices in: the tokens parsers and validators trip on. */
@@ -164,26 +190,15 @@ class RequestBodyFuzzTest {
             "'",
             "\r\n");
 
-    @Provide
-    Arbitrary<byte[]> mutatedSeeds() {
-        Arbitrary<byte[]> seed = Arbitraries.integers()
-                .between(0, corpus.size() - 1)
-                .map(i -> corpus.get(i).clone());
-        Arbitrary<Mutation> mutation = Combinators.combine(
-                        Arbitraries.integers().between(0, 5),
-                        Arbitraries.doubles().between(0, 1),
-                        Arbitraries.doubles().between(0, 1),
-                        Arbitraries.of(FRAGMENTS),
-                        Arbitraries.bytes())
-                .as(Mutation::new);
-        return Combinators.combine(seed, mutation.list().ofMinSize(1).ofMaxSize(3))
-                .as((s, ms) -> {
-                    byte[] out = s;
-                    for (Mutation m : ms) {
-                        out = m.apply(out);
-                    }
-                    return out;
-                });
+    static byte[] mutatedSeed(Random r) {
+        List<byte[]> files = new ArrayList<>(corpus.values());
+        byte[] out = pick(r, files).clone();
+        int edits = 1 + r.nextInt(3);
+        for (int k = 0; k < edits; k++) {
+            out = new Mutation(r.nextInt(6), r.nextDouble(), r.nextDouble(), pick(r, FRAGMENTS), (byte) r.nextInt(256))
+                    .apply(out);
+        }
+        return out;
     }
 
     /** One edit at relative positions {@code a} and {@code b} of the body. */
@@ -231,10 +246,29 @@ class RequestBodyFuzzTest {
 
     // ------------------------------------------------------------------ generated JSON
 
-    @Property(tries = 300, seed = "7")
-    void generatedJsonGetsAnAnswerOrADocumentedError(@ForAll("routes") String route, @ForAll("bodies") JsonNode body)
-            throws Exception {
-        assertAnsweredWell(route, "application/json", ServeFixture.JSON.writeValueAsBytes(body));
+    /** An empty object on every route, then 300 generated bodies on random routes. */
+    @TestFactory
+    Stream<DynamicTest> generatedJsonGetsAnAnswerOrADocumentedError() {
+        Map<String, Post> empty = new LinkedHashMap<>();
+        for (String route : ROUTES) {
+            empty.put("{} on " + route, new Post(route, "application/json", "{}".getBytes(StandardCharsets.UTF_8)));
+        }
+        String test = "generatedJson";
+        return Stream.concat(
+                Mutations.cases(empty, p -> check(test, p)),
+                Mutations.tries(
+                        7,
+                        300,
+                        r -> new Post(pick(r, ROUTES), "application/json", json(body(r))),
+                        p -> check(test, p)));
+    }
+
+    static byte[] json(JsonNode body) {
+        try {
+            return ServeFixture.JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static final List<String> FIELDS = List.of(
@@ -251,46 +285,67 @@ class RequestBodyFuzzTest {
             "raw_scores",
             "x");
 
+    static final List<String> TASKS = List.of("embedding", "classification", "ner", "NER", "sentiment", "");
+
+    /** Where a body's texts go; most bodies carry them, so that many reach the model rather than stop at validation. */
+    static final List<String> TEXT_FIELDS = List.of("texts", "input", "inputs", "texts", "input", "inputs", "");
+
     /** Objects with the routes' fields, their values of the right type half the time, odd ones otherwise. */
-    @Provide
-    Arbitrary<JsonNode> bodies() {
-        Arbitrary<JsonNode> field = Arbitraries.frequencyOf(
-                Tuple.of(3, texts()),
-                Tuple.of(
-                        1,
-                        Arbitraries.of("embedding", "classification", "ner", "NER", "sentiment", "")
-                                .list()
-                                .ofMaxSize(4)
-                                .map(RequestBodyFuzzTest::array)),
-                Tuple.of(1, Arbitraries.of("float", "base64", "int8").map(TextNode::valueOf)),
-                Tuple.of(3, json(2)));
-        // Most bodies carry a route's texts, so that many reach the model rather than stop at validation.
-        Arbitrary<String> textField = Arbitraries.of("texts", "input", "inputs", "texts", "input", "inputs", "");
-        return Combinators.combine(
-                        textField,
-                        texts(),
-                        Arbitraries.maps(Arbitraries.of(FIELDS), field).ofMaxSize(3))
-                .as((name, texts, m) -> {
-                    ObjectNode o = ServeFixture.JSON.createObjectNode();
-                    m.forEach(o::set);
-                    if (!name.isEmpty()) {
-                        o.set(name, texts);
-                    }
-                    return (JsonNode) o;
-                });
+    static JsonNode body(Random r) {
+        ObjectNode o = ServeFixture.JSON.createObjectNode();
+        int fields = r.nextInt(4);
+        for (int i = 0; i < fields; i++) {
+            o.set(pick(r, FIELDS), field(r));
+        }
+        String name = pick(r, TEXT_FIELDS);
+        if (!name.isEmpty()) {
+            o.set(name, texts(r));
+        }
+        return o;
     }
 
-    /** Strings mixing ASCII with what tokenizers and alignment find hard: controls, marks, surrogates, CJK. */
-    static StringArbitrary strings() {
-        return Arbitraries.strings()
-                .withCharRange(' ', '~')
-                .withChars("\u0000\u0007\t\n\r\u00a0\u0301\u200b\u202e\ufeff\ud800\udc00\udfff\u4e2d\u00e9\uffff")
-                .ofMaxLength(60);
+    /** A field's value: texts (3 in 8), a task list, an encoding format, or any JSON (3 in 8). */
+    static JsonNode field(Random r) {
+        return switch (r.nextInt(8)) {
+            case 0, 1, 2 -> texts(r);
+            case 3 -> {
+                List<String> tasks = new ArrayList<>();
+                for (int n = r.nextInt(5); n > 0; n--) {
+                    tasks.add(pick(r, TASKS));
+                }
+                yield array(tasks);
+            }
+            case 4 -> TextNode.valueOf(pick(r, List.of("float", "base64", "int8")));
+            default -> json(r, 2);
+        };
     }
 
-    static Arbitrary<JsonNode> texts() {
-        Arbitrary<JsonNode> many = strings().list().ofMaxSize(10).map(RequestBodyFuzzTest::array);
-        return Arbitraries.frequencyOf(Tuple.of(4, many), Tuple.of(1, strings().map(TextNode::valueOf)));
+    /** Characters that tokenizers and alignment find hard: controls, marks, surrogates, CJK. */
+    static final String HARD_CHARS =
+            "\u0000\u0007\t\n\r\u00a0\u0301\u200b\u202e\ufeff\ud800\udc00\udfff\u4e2d\u00e9\uffff";
+
+    /** Up to {@code max} characters: printable ASCII, and one in six from {@link #HARD_CHARS}. */
+    static String string(Random r, int max) {
+        StringBuilder sb = new StringBuilder();
+        for (int n = r.nextInt(max + 1); n > 0; n--) {
+            sb.append(
+                    r.nextInt(6) == 0
+                            ? HARD_CHARS.charAt(r.nextInt(HARD_CHARS.length()))
+                            : (char) (' ' + r.nextInt('~' - ' ' + 1)));
+        }
+        return sb.toString();
+    }
+
+    /** A list of up to 10 strings (4 in 5), or one string. */
+    static JsonNode texts(Random r) {
+        if (r.nextInt(5) == 0) {
+            return TextNode.valueOf(string(r, 60));
+        }
+        List<String> items = new ArrayList<>();
+        for (int n = r.nextInt(11); n > 0; n--) {
+            items.add(string(r, 60));
+        }
+        return array(items);
     }
 
     static ArrayNode array(List<String> items) {
@@ -299,63 +354,94 @@ class RequestBodyFuzzTest {
         return a;
     }
 
-    static Arbitrary<JsonNode> json(int depth) {
-        Arbitrary<JsonNode> leaf = Arbitraries.oneOf(
-                strings().map(TextNode::valueOf),
-                Arbitraries.longs().map(LongNode::valueOf),
-                Arbitraries.doubles().map(DoubleNode::valueOf),
-                Arbitraries.of(BooleanNode.TRUE, BooleanNode.FALSE, NullNode.instance));
-        if (depth == 0) {
-            return leaf;
+    static final long[] ODD_LONGS = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE + 1L};
+    static final double[] ODD_DOUBLES = {0.0, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1e-300};
+
+    /** Any JSON up to {@code depth} levels: leaves 4 in 7, arrays 2 in 7, objects 1 in 7. */
+    static JsonNode json(Random r, int depth) {
+        int kind = depth == 0 ? 0 : r.nextInt(7);
+        if (kind < 4) {
+            return switch (r.nextInt(4)) {
+                case 0 -> TextNode.valueOf(string(r, 60));
+                case 1 ->
+                    LongNode.valueOf(
+                            switch (r.nextInt(3)) {
+                                case 0 -> ODD_LONGS[r.nextInt(ODD_LONGS.length)];
+                                case 1 -> r.nextInt(201) - 100;
+                                default -> r.nextLong();
+                            });
+                case 2 ->
+                    DoubleNode.valueOf(
+                            switch (r.nextInt(3)) {
+                                case 0 -> ODD_DOUBLES[r.nextInt(ODD_DOUBLES.length)];
+                                case 1 -> r.nextDouble() * 200 - 100;
+                                default -> (r.nextDouble() * 2 - 1) * Math.pow(10, r.nextInt(617) - 308);
+                            });
+                default -> pick(r, List.of(BooleanNode.TRUE, BooleanNode.FALSE, NullNode.instance));
+            };
         }
-        Arbitrary<JsonNode> arr = json(depth - 1).list().ofMaxSize(5).map(l -> {
+        if (kind < 6) {
             ArrayNode a = ServeFixture.JSON.createArrayNode();
-            l.forEach(a::add);
+            for (int n = r.nextInt(6); n > 0; n--) {
+                a.add(json(r, depth - 1));
+            }
             return a;
-        });
-        Arbitrary<JsonNode> obj = Arbitraries.maps(strings().ofMaxLength(8), json(depth - 1))
-                .ofMaxSize(3)
-                .map(m -> {
-                    ObjectNode o = ServeFixture.JSON.createObjectNode();
-                    m.forEach(o::set);
-                    return o;
-                });
-        return Arbitraries.frequencyOf(Tuple.of(4, leaf), Tuple.of(2, arr), Tuple.of(1, obj));
+        }
+        ObjectNode o = ServeFixture.JSON.createObjectNode();
+        for (int n = r.nextInt(4); n > 0; n--) {
+            o.set(string(r, 8), json(r, depth - 1));
+        }
+        return o;
     }
 
     // ------------------------------------------------------------------ raw bytes and headers
 
-    @Property(tries = 150, seed = "11")
-    void arbitraryBytesAndContentTypesGetADocumentedError(
-            @ForAll("routes") String route, @ForAll("contentTypes") String contentType, @ForAll("rawBytes") byte[] body)
-            throws Exception {
-        assertAnsweredWell(route, contentType.isEmpty() ? null : contentType, body);
+    /** An empty body and bodies at the size limit on every route, then 150 of random bytes and content types. */
+    @TestFactory
+    Stream<DynamicTest> arbitraryBytesAndContentTypesGetADocumentedError() {
+        Map<String, Post> edges = new LinkedHashMap<>();
+        for (String route : ROUTES) {
+            for (int size : new int[] {0, MAX_BODY, MAX_BODY + 1}) {
+                byte[] body = new byte[size];
+                Arrays.fill(body, (byte) 'x');
+                edges.put(size + " bytes on " + route, new Post(route, "application/json", body));
+            }
+        }
+        String test = "arbitraryBytes";
+        return Stream.concat(
+                Mutations.cases(edges, p -> check(test, p)),
+                Mutations.tries(
+                        11,
+                        150,
+                        r -> {
+                            String contentType = pick(r, CONTENT_TYPES);
+                            return new Post(pick(r, ROUTES), contentType.isEmpty() ? null : contentType, rawBytes(r));
+                        },
+                        p -> check(test, p)));
     }
 
-    @Provide
-    Arbitrary<String> contentTypes() {
-        return Arbitraries.of(
-                "application/json",
-                "application/json; charset=utf-8",
-                "APPLICATION/JSON",
-                "application/json; charset=latin1",
-                "text/plain",
-                "application/x-www-form-urlencoded",
-                "multipart/form-data; boundary=x",
-                "",
-                ";;;",
-                "application/json\u00e9");
-    }
+    /** Ten content types; the empty one sends none. */
+    static final List<String> CONTENT_TYPES = List.of(
+            "application/json",
+            "application/json; charset=utf-8",
+            "APPLICATION/JSON",
+            "application/json; charset=latin1",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "",
+            ";;;",
+            "application/json\u00e9");
 
-    @Provide
-    Arbitrary<byte[]> rawBytes() {
-        return Arbitraries.oneOf(
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(300),
-                Arbitraries.bytes().array(byte[].class).ofMinSize(MAX_BODY - 10).ofMaxSize(MAX_BODY + 10));
+    /** Up to 300 random bytes, or (one in two) a few more or fewer than the body limit. */
+    static byte[] rawBytes(Random r) {
+        byte[] b = new byte[r.nextBoolean() ? r.nextInt(301) : MAX_BODY - 10 + r.nextInt(21)];
+        r.nextBytes(b);
+        return b;
     }
 
     /** A Content-Length far beyond the limit is refused from the header, without reading or allocating it. */
-    @Example
+    @Test
     void aHugeDeclaredLengthIsRefusedWithoutAllocatingIt() throws Exception {
         for (String route : ROUTES) {
             RawHttp.Response r = RawHttp.exchange(
