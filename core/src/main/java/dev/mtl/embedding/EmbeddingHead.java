@@ -33,7 +33,11 @@ public final class EmbeddingHead extends Head<float[], float[]> {
         super(NAME);
         this.config = config;
         this.dimension = config.dimension(hidden);
-        this.projection = config.projectionDim() > 0 ? module("projection", new Dense(hidden, dimension)) : null;
+        // A square projection starts as the identity: added to a trained sentence model, it keeps the
+        // model's embedding until training moves it.
+        this.projection = config.projectionDim() > 0
+                ? module("projection", new Dense(hidden, dimension, dimension == hidden))
+                : null;
         this.layerNorm = config.layerNorm() ? module("LayerNorm", new LayerNormModule(dimension, layerNormEps)) : null;
     }
 

@@ -12,8 +12,21 @@ public final class Dense extends HfModule {
     private final Param bias;
 
     public Dense(long in, long out) {
+        this(in, out, false);
+    }
+
+    /**
+     * @param identity start as the identity map (square only), so that a layer added on a trained
+     *     model changes nothing until it is trained
+     */
+    public Dense(long in, long out, boolean identity) {
+        if (identity && in != out) {
+            throw new IllegalArgumentException("an identity start needs in == out, got " + in + " → " + out);
+        }
         this.out = out;
-        this.weight = weight("weight", new Shape(out, in));
+        this.weight = identity
+                ? param("weight", new Shape(out, in), (m, shape, type) -> m.eye((int) out, (int) in, 0, type))
+                : weight("weight", new Shape(out, in));
         this.bias = bias("bias", out);
     }
 

@@ -115,4 +115,17 @@ class EmbeddingHeadTest {
             org.junit.jupiter.api.Assertions.assertEquals(1.0, Math.sqrt(norm), 1e-5);
         }
     }
+
+    @Test
+    void aSquareProjectionStartsAsTheIdentity() {
+        EmbeddingHead plain = head(Pooling.MEAN, true);
+        EmbeddingHead projected = new EmbeddingHead(new EmbeddingConfig(Pooling.MEAN, 2, false, true), 2, 1e-12);
+        ParameterTable.of(projected, "embedding.").initializeMissing(manager);
+        NDArray pooled = new Pooler(Pooling.MEAN).pool(hidden(), mask());
+        assertArrayEquals(
+                plain.forward(pooled, false).toFloatArray(),
+                projected.forward(pooled, false).toFloatArray(),
+                0f,
+                "a new square projection changes nothing");
+    }
 }
