@@ -36,6 +36,16 @@ public interface ForwardEngine extends AutoCloseable {
      */
     record Result(Map<Head<?, ?>, float[]> outputs, float[] pooled) {}
 
+    /**
+     * The engine cannot take this model in this JVM (for example, too large to convert in its heap),
+     * though another engine can: when the engine was not asked for by name, PyTorch runs instead.
+     */
+    final class Unavailable extends IOException {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** An engine other than PyTorch, found with {@link java.util.ServiceLoader}. */
     interface Provider {
         EngineKind kind();

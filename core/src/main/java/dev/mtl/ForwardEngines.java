@@ -3,6 +3,8 @@ package dev.mtl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which engine a loaded model runs on: {@code -Dmtl.engine} or {@code MTL_ENGINE} when set; otherwise
@@ -11,6 +13,8 @@ import java.util.ServiceLoader;
  * in memory at load), else PyTorch.
  */
 final class ForwardEngines {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ForwardEngines.class);
 
     private ForwardEngines() {}
 
@@ -41,7 +45,15 @@ final class ForwardEngines {
             throw new IllegalStateException("engine " + kind.id() + " is not available: add the mtl-onnx module "
                     + "to the class path, or choose -D" + EngineKind.PROPERTY + "=pytorch");
         }
-        return p.open(model, dir);
+        try {
+            return p.open(model, dir);
+        } catch (ForwardEngine.Unavailable e) {
+            if (requested() != null) {
+                throw e;
+            }
+            LOG.warn("{}; running on PyTorch instead", e.getMessage());
+            return new PyTorchEngine(model);
+        }
     }
 
     private static ForwardEngine.Provider provider(EngineKind kind) {

@@ -149,6 +149,7 @@ public final class MultiTaskModel implements AutoCloseable {
         if (engine == null) {
             try {
                 engine = ForwardEngines.open(engineKind(), this, source);
+                engineKind = engine.kind(); // PyTorch when the chosen engine could not take the model
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

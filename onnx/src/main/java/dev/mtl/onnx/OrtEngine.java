@@ -40,26 +40,52 @@ public final class OrtEngine implements ForwardEngine {
     private final Set<String> outputs;
     private final String source;
 
+    /** A session factory, so that a file is read by ONNX Runtime itself and never enters the Java heap. */
+    private interface Opener {
+        OrtSession open(OrtEnvironment env, OrtSession.SessionOptions o) throws OrtException;
+    }
+
     OrtEngine(byte[] graph, String source) throws IOException {
+        this((env, o) -> env.createSession(graph, o), source);
+    }
+
+    private OrtEngine(Opener opener, String source) throws IOException {
         this.source = source;
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             o.setIntraOpNumThreads(
                     Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors()));
-            session = env.createSession(graph, o);
+            session = opener.open(env, o);
             outputs = new HashSet<>(session.getOutputNames());
         } catch (OrtException e) {
             throw new IOException(source + ": ONNX Runtime cannot load the graph (" + e.getMessage() + ")", e);
         }
     }
 
-    /** The directory's model.onnx if it has one, else the model exported (FP32) in memory. */
+    /**
+     * The directory's model.onnx if it has one, else the model exported (FP32) in memory. The export
+     * holds the graph in the Java heap several times over; a heap too small for it leaves the model to
+     * PyTorch ({@link ForwardEngine.Unavailable}) rather than failing.
+     */
     public static OrtEngine open(MultiTaskModel model, Path dir) throws IOException {
         Path file = dir == null ? null : dir.resolve(OnnxExport.FILE);
-        OrtEngine e = file != null && Files.isRegularFile(file)
-                ? new OrtEngine(Files.readAllBytes(file), file.toString())
-                : new OrtEngine(OnnxExport.toBytes(model, ExportOptions.fp32()), "the model exported in memory");
+        OrtEngine e;
+        if (file != null && Files.isRegularFile(file)) {
+            e = new OrtEngine((env, o) -> env.createSession(file.toString(), o), file.toString());
+        } else {
+            try {
+                e = new OrtEngine(OnnxExport.toBytes(model, ExportOptions.fp32()), "the model exported in memory");
+            } catch (OutOfMemoryError oom) {
+                // One large allocation failed and its arrays are garbage now: the heap is usable again.
+                throw new ForwardEngine.Unavailable(
+                        "the model is too large to convert to ONNX in this Java heap ("
+                                + Runtime.getRuntime().maxMemory() / (1 << 20)
+                                + " MB); `mtl export --format onnx` writes a model.onnx that ONNX Runtime reads"
+                                + " outside the heap",
+                        oom);
+            }
+        }
         for (Head<?, ?> h : model.heads().values()) {
             if (!e.outputs.contains(OnnxExport.outputName(h))) {
                 e.close();

@@ -1,0 +1,84 @@
+package dev.mtl.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtl.Backbone;
+import dev.mtl.MultiTaskModel;
+import dev.mtl.TestModels;
+import dev.mtl.config.BertConfig;
+import dev.mtl.tokenize.TextTokenizer;
+import dev.mtl.weights.SafeTensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A model larger than the Java heap still runs: converting it to ONNX in memory does not fit, so it
+ * runs on PyTorch; once exported, ONNX Runtime reads its model.onnx outside the heap. Child JVMs with a
+ * 64 MB heap load a random BERT of about 150 MB.
+ */
+class LargeModelEngineTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aModelLargerThanTheHeapRunsOnPyTorchThenOnItsExportedGraph() throws Exception {
+        Path dir = tmp.resolve("big");
+        TestModels.writeVocab(dir);
+        BertConfig big = new BertConfig(
+                30522, 768, 2, 12, 3072, "gelu", 0.1, 0.1, 512, 2, BertConfig.BERT_LAYER_NORM_EPS, 0, "bert");
+        try (Backbone b = Backbone.random(big, TextTokenizer.load(dir))) {
+            SafeTensors.write(dir.resolve("model.safetensors"), b.parameters().toTensors(), Map.of("format", "pt"));
+        }
+        big.write(dir.resolve("config.json"));
+
+        List<String> before = child(dir);
+        assertEquals("engine pytorch", before.get(0), "too large to convert in a 64 MB heap: " + before);
+
+        try (MultiTaskModel m = MultiTaskModel.load(dir)) {
+            OnnxExport.write(m, ExportOptions.fp32(), dir.resolve(OnnxExport.FILE));
+        }
+        assertTrue(Files.size(dir.resolve(OnnxExport.FILE)) > 140_000_000L, "the graph is larger than the heap");
+        List<String> after = child(dir);
+        assertEquals("engine onnxruntime", after.get(0), "model.onnx is read outside the heap: " + after);
+        for (int i = 1; i < before.size(); i++) {
+            float a = Float.parseFloat(before.get(i).split(" ")[2]);
+            float b = Float.parseFloat(after.get(i).split(" ")[2]);
+            assertEquals(a, b, 1e-4f, "embedding value " + (i - 1) + " on both engines");
+        }
+    }
+
+    /** The lines the child printed: "engine ID", then "value i x" for the embedding's first values. */
+    private List<String> child(Path dir) throws Exception {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path log = Files.createTempFile(tmp, "child", ".log");
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx64m",
+                        "-Dai.djl.offline=true",
+                        "-Dai.djl.pytorch.num_threads=1",
+                        "-Dmtl.onnx.threads=1",
+                        "-cp",
+                        cp,
+                        EmbedOnce.class.getName(),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().remove("MTL_ENGINE");
+        Process p = pb.start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "child did not finish");
+        String out = Files.readString(log);
+        assertEquals(0, p.exitValue(), out);
+        List<String> lines = out.lines()
+                .filter(l -> l.startsWith("engine ") || l.startsWith("value "))
+                .toList();
+        assertEquals(9, lines.size(), out);
+        return lines;
+    }
+}
