@@ -100,14 +100,15 @@ public final class SparkBench implements Callable<Integer> {
         spark.sparkContext().setLogLevel("WARN");
         System.out.printf(
                 Locale.ROOT,
-                "corpus: %d texts from %s; spark %s on %s; PyTorch threads %s; cores %d%n",
+                "corpus: %d texts from %s; spark %s on %s; cores %d%n",
                 texts.size(),
                 corpus,
                 spark.version(),
                 master,
-                System.getProperty("ai.djl.pytorch.num_threads", "default"),
                 Runtime.getRuntime().availableProcessors());
         try (MultiTaskModel model = MultiTaskModel.loadDefault()) {
+            // The job's executors choose their engine the same way, so both sides run on this one.
+            System.out.printf(Locale.ROOT, "inference engine: %s%n", model.engineKind());
             double[] single = new double[passes];
             double[] job = new double[passes];
             for (int p = -1; p < passes; p++) {
