@@ -165,7 +165,7 @@ final class OnnxGraph {
     }
 
     private String initializer(String name, long[] dims, int type, byte[] raw) {
-        Proto t = new Proto();
+        Proto t = new Proto(raw.length + 64 + name.length() * 3 + dims.length * 11);
         for (long d : dims) {
             t.int64(TENSOR_DIMS, d);
         }
@@ -200,13 +200,27 @@ final class OnnxGraph {
 
     /** The ModelProto: IR version, opset imports (standard 17, com.microsoft 1), graph, metadata. */
     byte[] toModel(String graphName, String producerVersion) {
-        Proto g = new Proto();
+        // Sized up front: the initializers (the weights) are nearly all of it, and a growing buffer
+        // would hold two copies of them at once.
+        long size = 1024 + graphName.length() * 3L;
+        for (List<Proto> part : List.of(nodes, initializers, inputs, outputs)) {
+            for (Proto p : part) {
+                size += p.size() + 16;
+            }
+        }
+        if (size > Integer.MAX_VALUE - 1024) {
+            throw new IllegalStateException("the graph is " + size + " bytes; protobuf messages end at 2 GB");
+        }
+        Proto g = new Proto((int) size);
         nodes.forEach(n -> g.message(GRAPH_NODE, n));
         g.string(GRAPH_NAME, graphName);
         initializers.forEach(t -> g.message(GRAPH_INITIALIZER, t));
         inputs.forEach(v -> g.message(GRAPH_INPUT, v));
         outputs.forEach(v -> g.message(GRAPH_OUTPUT, v));
-        Proto m = new Proto()
+        int metadataSize = metadata.entrySet().stream()
+                .mapToInt(e -> 16 + 3 * (e.getKey().length() + e.getValue().length()))
+                .sum();
+        Proto m = new Proto((int) Math.min(Integer.MAX_VALUE - 8, (long) g.size() + 1024 + metadataSize))
                 .int64(MODEL_IR_VERSION, IR_VERSION)
                 .string(MODEL_PRODUCER_NAME, "mtl")
                 .string(MODEL_PRODUCER_VERSION, producerVersion)

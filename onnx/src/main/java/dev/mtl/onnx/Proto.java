@@ -1,6 +1,7 @@
 package dev.mtl.onnx;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,8 +13,24 @@ import java.io.UncheckedIOException;
  */
 final class Proto {
 
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    private final CodedOutputStream out = CodedOutputStream.newInstance(buffer);
+    private final ByteArrayOutputStream buffer;
+    private final CodedOutputStream out;
+
+    Proto() {
+        this(32);
+    }
+
+    /** @param capacity the bytes expected, so that a large message is not copied while it grows */
+    Proto(int capacity) {
+        buffer = new ByteArrayOutputStream(capacity);
+        out = CodedOutputStream.newInstance(buffer);
+    }
+
+    /** The bytes written so far. */
+    int size() {
+        flush();
+        return buffer.size();
+    }
 
     Proto string(int field, String value) {
         try {
@@ -51,16 +68,30 @@ final class Proto {
         return this;
     }
 
+    /** Embeds {@code value} from its own buffer: no copy of it is made first (weights are most of a graph). */
     Proto message(int field, Proto value) {
-        return bytes(field, value.toByteArray());
+        int size = value.size();
+        try {
+            out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(size);
+            out.flush();
+            value.buffer.writeTo(buffer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
     }
 
-    byte[] toByteArray() {
+    private void flush() {
         try {
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    byte[] toByteArray() {
+        flush();
         return buffer.toByteArray();
     }
 }
