@@ -36,6 +36,23 @@ public final class TestModels {
     }
 
     /** A tiny random encoder (hidden 32, 2 layers, 4 heads) with the vocabulary above. */
+    /**
+     * A random BERT of about 150 MB (2 layers of bert-base's width; the word embeddings alone are 94 MB)
+     * written to {@code dir} as an HF directory, larger than a 64 MB test heap. Returns its tensors.
+     */
+    public static java.util.Map<String, dev.mtl.weights.Tensor> writeLargeBert(Path dir) throws IOException {
+        writeVocab(dir);
+        BertConfig big = new BertConfig(
+                30522, 768, 2, 12, 3072, "gelu", 0.1, 0.1, 512, 2, BertConfig.BERT_LAYER_NORM_EPS, 0, "bert");
+        java.util.Map<String, dev.mtl.weights.Tensor> tensors;
+        try (Backbone b = Backbone.random(big, TextTokenizer.load(dir))) {
+            tensors = b.parameters().toTensors();
+        }
+        big.write(dir.resolve("config.json"));
+        dev.mtl.weights.SafeTensors.write(dir.resolve("model.safetensors"), tensors, java.util.Map.of("format", "pt"));
+        return tensors;
+    }
+
     public static Backbone tinyBackbone(Path tmp) throws IOException {
         writeVocab(tmp);
         TextTokenizer tok = TextTokenizer.load(tmp);

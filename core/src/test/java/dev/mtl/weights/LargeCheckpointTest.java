@@ -3,10 +3,7 @@ package dev.mtl.weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mtl.Backbone;
 import dev.mtl.TestModels;
-import dev.mtl.config.BertConfig;
-import dev.mtl.tokenize.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,15 +26,7 @@ class LargeCheckpointTest {
     @Test
     void aModelLargerThanTheHeapLoadsWithTheFilesValues() throws Exception {
         Path dir = tmp.resolve("big");
-        TestModels.writeVocab(dir);
-        BertConfig big = new BertConfig(
-                30522, 768, 2, 12, 3072, "gelu", 0.1, 0.1, 512, 2, BertConfig.BERT_LAYER_NORM_EPS, 0, "bert");
-        Map<String, Tensor> tensors;
-        try (Backbone b = Backbone.random(big, TextTokenizer.load(dir))) {
-            tensors = b.parameters().toTensors();
-        }
-        big.write(dir.resolve("config.json"));
-        SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        Map<String, Tensor> tensors = TestModels.writeLargeBert(dir);
         long bytes = Files.size(dir.resolve("model.safetensors"));
         assertTrue(bytes > 140_000_000L, "checkpoint of " + bytes + " bytes");
 

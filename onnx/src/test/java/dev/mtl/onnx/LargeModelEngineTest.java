@@ -3,16 +3,11 @@ package dev.mtl.onnx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mtl.Backbone;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.TestModels;
-import dev.mtl.config.BertConfig;
-import dev.mtl.tokenize.TextTokenizer;
-import dev.mtl.weights.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,13 +25,7 @@ class LargeModelEngineTest {
     @Test
     void aModelLargerThanTheHeapRunsOnPyTorchThenOnItsExportedGraph() throws Exception {
         Path dir = tmp.resolve("big");
-        TestModels.writeVocab(dir);
-        BertConfig big = new BertConfig(
-                30522, 768, 2, 12, 3072, "gelu", 0.1, 0.1, 512, 2, BertConfig.BERT_LAYER_NORM_EPS, 0, "bert");
-        try (Backbone b = Backbone.random(big, TextTokenizer.load(dir))) {
-            SafeTensors.write(dir.resolve("model.safetensors"), b.parameters().toTensors(), Map.of("format", "pt"));
-        }
-        big.write(dir.resolve("config.json"));
+        TestModels.writeLargeBert(dir);
 
         List<String> before = child(dir);
         assertEquals("engine pytorch", before.get(0), "too large to convert in a 64 MB heap: " + before);
