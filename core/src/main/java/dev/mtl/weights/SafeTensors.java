@@ -2,6 +2,7 @@ package dev.mtl.weights;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mtl.io.BoundedIo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -98,7 +99,7 @@ public final class SafeTensors {
             throw new IOException(file + ": truncated safetensors file (" + size + " bytes, header length needs 8)");
         }
         ByteBuffer lenBuf = ByteBuffer.allocate(HEADER_LENGTH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(ch, lenBuf, 0);
+        BoundedIo.readFully(ch, lenBuf, 0);
         long headerLen = lenBuf.flip().getLong();
         if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
             throw new IOException(file + ": not a safetensors file (header length " + headerLen + ")");
@@ -108,7 +109,7 @@ public final class SafeTensors {
                     + (size - HEADER_LENGTH_BYTES) + " after the length field)");
         }
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-        readFully(ch, headerBuf, HEADER_LENGTH_BYTES);
+        BoundedIo.readFully(ch, headerBuf, HEADER_LENGTH_BYTES);
         Map<String, Object> header;
         try {
             header = JSON.readValue(
@@ -185,7 +186,7 @@ public final class SafeTensors {
             int n = into.remaining();
             ByteBuffer buf = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
             try {
-                readFully(ch, buf, offset + from * width);
+                BoundedIo.readFully(ch, buf, offset + from * width);
             } catch (IOException e) {
                 throw new IOException(file + ": cannot read tensor '" + name + "': " + e.getMessage(), e);
             }
@@ -230,28 +231,23 @@ public final class SafeTensors {
         byte[] headerBytes = new byte[padded];
         System.arraycopy(json, 0, headerBytes, 0, json.length);
         java.util.Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+        try (OutputStream out =
+                new java.io.BufferedOutputStream(BoundedIo.pieces(Files.newOutputStream(file)), 1 << 16)) {
             ByteBuffer len = ByteBuffer.allocate(HEADER_LENGTH_BYTES)
                     .order(ByteOrder.LITTLE_ENDIAN)
                     .putLong(padded);
             out.write(len.array());
             out.write(headerBytes);
+            ByteBuffer piece = ByteBuffer.allocate(BoundedIo.PIECE).order(ByteOrder.LITTLE_ENDIAN);
             for (Tensor t : order) {
-                ByteBuffer b = ByteBuffer.allocate(4 * t.data().length).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(t.data());
-                out.write(b.array());
+                float[] data = t.data();
+                for (int at = 0; at < data.length; at += BoundedIo.PIECE / 4) {
+                    int n = Math.min(BoundedIo.PIECE / 4, data.length - at);
+                    piece.clear();
+                    piece.asFloatBuffer().put(data, at, n);
+                    out.write(piece.array(), 0, 4 * n);
+                }
             }
-        }
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long pos = position;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of file");
-            }
-            pos += n;
         }
     }
 
