@@ -84,7 +84,8 @@ final class Inference {
         all.forEach(s -> left[s.input]++);
         all.sort(Comparator.comparingInt((Segment s) -> s.ids.length).reversed());
         int[] ends = batchEnds(all, options.batchSize());
-        ForwardEngine engine = model.engine();
+        EngineSlot slot = model.engineSlot();
+        ForwardEngine engine = slot.engine();
         int done = 0;
         for (int k = 0, start = 0; k < ends.length; start = ends[k++]) {
             List<Segment> batch = all.subList(start, ends[k]);
@@ -94,7 +95,7 @@ final class Inference {
             boolean pool = sentenceHeads
                     && batch.stream().anyMatch(s -> byInput.get(s.input).size() > 1);
             ForwardEngine.Result f = engine.run(p, heads, pool);
-            model.countForward(engine);
+            slot.countForward(engine);
             for (Head<?, ?> h : heads) {
                 copyRows(f.outputs().get(h), batch, h, p.length());
             }

@@ -61,14 +61,8 @@ public final class MultiTaskModel implements AutoCloseable {
     private final ParameterTable headTable;
     private final ParameterTable allParameters;
     private TrainingRecord trainingRecord;
-    /** Where the model was loaded from (its model.onnx is used by ONNX Runtime), or null. */
-    private Path source;
-    /** The inference engine; null until chosen at first use (loaded models only). */
-    private EngineKind engineKind = EngineKind.PYTORCH;
-
-    private ForwardEngine engine;
-    private final java.util.concurrent.atomic.AtomicLong otherEngineForwards =
-            new java.util.concurrent.atomic.AtomicLong();
+    /** What inference runs on: the engine's kind, the engine once open, its pass count. */
+    private final EngineSlot engine = new EngineSlot(this);
 
     MultiTaskModel(Backbone backbone, MtlConfig config) {
         if (config.maxLength() > backbone.config().maxPositionEmbeddings()) {
@@ -107,7 +101,7 @@ public final class MultiTaskModel implements AutoCloseable {
         Backbone b = Backbone.loadDefault();
         MultiTaskModel m = create(
                 b, EmbeddingConfig.sentenceTransformers(), List.of(), b.config().maxPositionEmbeddings());
-        m.engineKind = null;
+        m.engine.chooseAtFirstUse(null);
         return m;
     }
 
@@ -117,8 +111,7 @@ public final class MultiTaskModel implements AutoCloseable {
      */
     public static MultiTaskModel load(Path dir) throws IOException {
         MultiTaskModel m = ModelDirectory.load(dir);
-        m.source = dir;
-        m.engineKind = null;
+        m.engine.chooseAtFirstUse(dir);
         return m;
     }
 
@@ -130,10 +123,7 @@ public final class MultiTaskModel implements AutoCloseable {
      * path, else PyTorch; for a model made by {@link #create} (a model about to be trained), PyTorch.
      */
     public EngineKind engineKind() {
-        if (engineKind == null) {
-            engineKind = ForwardEngines.choose();
-        }
-        return engineKind;
+        return engine.kind();
     }
 
     /**
@@ -141,38 +131,16 @@ public final class MultiTaskModel implements AutoCloseable {
      * parameters once, when it opens, and would not see them change.
      */
     public void useEngine(EngineKind kind) {
-        closeEngine();
-        engineKind = kind;
+        engine.use(kind);
     }
 
-    ForwardEngine engine() {
-        if (engine == null) {
-            try {
-                engine = ForwardEngines.open(engineKind(), this, source);
-                engineKind = engine.kind(); // PyTorch when the chosen engine could not take the model
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
+    EngineSlot engineSlot() {
         return engine;
     }
 
     /** Encoder passes so far, on any engine (the server exports it; every head shares one pass). */
     public long forwardCount() {
-        return backbone.model().forwardCount() + otherEngineForwards.get();
-    }
-
-    void countForward(ForwardEngine e) {
-        if (e.kind() != EngineKind.PYTORCH) {
-            otherEngineForwards.incrementAndGet();
-        }
-    }
-
-    private void closeEngine() {
-        if (engine != null) {
-            engine.close();
-            engine = null;
-        }
+        return engine.forwardCount();
     }
 
     /**
@@ -405,7 +373,7 @@ public final class MultiTaskModel implements AutoCloseable {
 
     @Override
     public void close() {
-        closeEngine();
+        engine.close();
         backbone.close();
     }
 }
