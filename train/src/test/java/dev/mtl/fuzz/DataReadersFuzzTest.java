@@ -28,91 +28,103 @@ class DataReadersFuzzTest {
 
     private static final int TRIES = 300;
 
-    private static void reads(Path f, Mutations.Action read) {
-        Mutations.onlyDocumented(f.toString(), read, DataFormatException.class, IOException.class);
+    /** Puts one input where its reader looks for it. */
+    @FunctionalInterface
+    private interface Place {
+        Path write(byte[] content) throws IOException;
+    }
+
+    /** Reads what {@link Place} wrote; what it returns does not matter, only what it throws. */
+    @FunctionalInterface
+    private interface Read {
+        void from(Path p) throws Exception;
+    }
+
+    /**
+     * The seed files of {@code target} as they are and {@link #TRIES} mutations, each placed by
+     * {@code place} and read by {@code read}, which may throw only {@code documented} or an I/O error.
+     */
+    private static Stream<DynamicTest> fuzz(
+            String target, long seed, Place place, Class<? extends Exception> documented, Read read) {
+        return Mutations.fuzz(target, seed, TRIES, content -> {
+            Path p = place.write(content);
+            Mutations.onlyDocumented(p.toString(), () -> read.from(p), documented, IOException.class);
+        });
+    }
+
+    /** A data reader on single files named {@code *suffix}. */
+    private static Stream<DynamicTest> readsFiles(String target, long seed, String suffix, Read read) {
+        return fuzz(target, seed, inFile(suffix), DataFormatException.class, read);
+    }
+
+    private static Place inFile(String suffix) {
+        return content -> Mutations.file(suffix, content);
     }
 
     @TestFactory
     Stream<DynamicTest> conll() {
-        return Mutations.fuzz("conll", 11, TRIES, content -> {
-            Path f = Mutations.file(".conll", content);
-            reads(f, () -> new ConllReader().read(f));
-        });
+        return readsFiles("conll", 11, ".conll", f -> new ConllReader().read(f));
     }
 
     @TestFactory
     Stream<DynamicTest> jsonl() {
-        return Mutations.fuzz("jsonl", 12, TRIES, content -> {
-            Path f = Mutations.file(".jsonl", content);
-            reads(f, () -> new JsonlReader().read(f));
-        });
+        return readsFiles("jsonl", 12, ".jsonl", f -> new JsonlReader().read(f));
     }
 
     @TestFactory
     Stream<DynamicTest> csvLabels() {
-        return Mutations.fuzz("csv", 13, TRIES, content -> {
-            Path f = Mutations.file(".csv", content);
-            reads(f, () -> new DelimitedReader(DelimitedReader.Options.csv("text", "label")).read(f));
-        });
+        return readsFiles(
+                "csv", 13, ".csv", f -> new DelimitedReader(DelimitedReader.Options.csv("text", "label")).read(f));
     }
 
     @TestFactory
     Stream<DynamicTest> csvScoredPairs() {
         DelimitedReader.Options pairs = DelimitedReader.Options.csv("text", "label")
                 .withPairs(DelimitedReader.Column.named("text_pair"), DelimitedReader.Column.named("score"));
-        return Mutations.fuzz("csv", 14, TRIES, content -> {
-            Path f = Mutations.file(".csv", content);
-            reads(f, () -> new DelimitedReader(pairs).read(f));
-        });
+        return readsFiles("csv", 14, ".csv", f -> new DelimitedReader(pairs).read(f));
     }
 
     @TestFactory
     Stream<DynamicTest> tsv() {
-        return Mutations.fuzz("tsv", 15, TRIES, content -> {
-            Path f = Mutations.file(".tsv", content);
-            reads(f, () -> new DelimitedReader(DelimitedReader.Options.tsv(0, 1)).read(f));
-        });
+        return readsFiles("tsv", 15, ".tsv", f -> new DelimitedReader(DelimitedReader.Options.tsv(0, 1)).read(f));
     }
 
     @TestFactory
     Stream<DynamicTest> stsbLayout() {
-        return Mutations.fuzz("stsb", 16, TRIES, content -> {
-            Path f = Mutations.file(".csv", content);
-            reads(f, () -> new StsbReader().read(f));
-        });
+        return readsFiles("stsb", 16, ".csv", f -> new StsbReader().read(f));
     }
 
     @TestFactory
     Stream<DynamicTest> labelPrefix() {
-        return Mutations.fuzz("label-prefix", 17, TRIES, content -> {
-            Path f = Mutations.file(".label", content);
-            reads(f, () -> new LabelPrefixReader().read(f));
-        });
+        return readsFiles("label-prefix", 17, ".label", f -> new LabelPrefixReader().read(f));
     }
 
     /** The three files of a JointBERT directory, cut from one mutated text at its {@code ===} lines. */
     @TestFactory
     Stream<DynamicTest> jointBert() {
-        return Mutations.fuzz("jointbert", 18, TRIES, content -> {
-            Path dir = Files.createTempDirectory("mtl-fuzz");
-            dir.toFile().deleteOnExit();
-            String[] parts = new String(content, StandardCharsets.UTF_8).split("\n===\n", 3);
-            String[] names = {JointBertReader.TOKENS_FILE, JointBertReader.TAGS_FILE, "label"};
-            for (int i = 0; i < parts.length; i++) {
-                Path p = dir.resolve(names[i]);
-                Files.writeString(p, parts[i]);
-                p.toFile().deleteOnExit();
-            }
-            reads(dir, () -> new JointBertReader().read(dir));
-        });
+        return fuzz(
+                "jointbert",
+                18,
+                DataReadersFuzzTest::jointBertDirectory,
+                DataFormatException.class,
+                dir -> new JointBertReader().read(dir));
+    }
+
+    private static Path jointBertDirectory(byte[] content) throws IOException {
+        Path dir = Files.createTempDirectory("mtl-fuzz");
+        dir.toFile().deleteOnExit();
+        String[] parts = new String(content, StandardCharsets.UTF_8).split("\n===\n", 3);
+        String[] names = {JointBertReader.TOKENS_FILE, JointBertReader.TAGS_FILE, "label"};
+        for (int i = 0; i < parts.length; i++) {
+            Path p = dir.resolve(names[i]);
+            Files.writeString(p, parts[i]);
+            p.toFile().deleteOnExit();
+        }
+        return dir;
     }
 
     @TestFactory
     Stream<DynamicTest> trainingConfig() {
-        return Mutations.fuzz("train-config", 19, TRIES, content -> {
-            Path f = Mutations.file(".yaml", content);
-            Mutations.onlyDocumented(
-                    f.toString(), () -> TrainConfig.load(f), TrainConfigException.class, IOException.class);
-        });
+        return fuzz("train-config", 19, inFile(".yaml"), TrainConfigException.class, TrainConfig::load);
     }
 }
