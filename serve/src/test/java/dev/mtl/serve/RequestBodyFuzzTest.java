@@ -105,6 +105,28 @@ class RequestBodyFuzzTest {
         return items.get(r.nextInt(items.size()));
     }
 
+    /**
+     * The named cases as they are, then {@code tries} posts from {@code posts} with seeds that follow
+     * from {@code seed}; every answer is checked and counted under {@code test}.
+     */
+    static Stream<DynamicTest> fuzz(
+            String test, Map<String, Post> cases, long seed, int tries, Mutations.Generator<Post> posts) {
+        return Stream.concat(
+                Mutations.cases(cases, p -> check(test, p)), Mutations.tries(seed, tries, posts, p -> check(test, p)));
+    }
+
+    /** {@code body} as JSON on every route, each case named "{@code name} on <route>". */
+    static void onEveryRoute(Map<String, Post> cases, String name, byte[] body) {
+        for (String route : ROUTES) {
+            cases.put(name + " on " + route, new Post(route, "application/json", body));
+        }
+    }
+
+    /** A JSON body from {@code bodies} on a random route (the route drawn first). */
+    static Mutations.Generator<Post> onARandomRoute(Mutations.Generator<byte[]> bodies) {
+        return r -> new Post(pick(r, ROUTES), "application/json", bodies.next(r));
+    }
+
     /** Posts {@code body} and checks the answer: 200 with a result, or a documented error in the route's shape. */
     static int assertAnsweredWell(String route, String contentType, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(f.uri(route))
@@ -142,19 +164,8 @@ class RequestBodyFuzzTest {
     @TestFactory
     Stream<DynamicTest> mutatedSeedsGetAnAnswerOrADocumentedError() {
         Map<String, Post> seeds = new LinkedHashMap<>();
-        corpus.forEach((name, body) -> {
-            for (String route : ROUTES) {
-                seeds.put("seed " + name + " on " + route, new Post(route, "application/json", body));
-            }
-        });
-        String test = "mutatedSeeds";
-        return Stream.concat(
-                Mutations.cases(seeds, p -> check(test, p)),
-                Mutations.tries(
-                        20261129,
-                        300,
-                        r -> new Post(pick(r, ROUTES), "application/json", mutatedSeed(r)),
-                        p -> check(test, p)));
+        corpus.forEach((name, body) -> onEveryRoute(seeds, "seed " + name, body));
+        return fuzz("mutatedSeeds", seeds, 20261129, 300, onARandomRoute(RequestBodyFuzzTest::mutatedSeed));
     }
 
     /** JSON-ish fragments a mutation splices in: the tokens parsers and validators trip on. */
@@ -250,17 +261,8 @@ class RequestBodyFuzzTest {
     @TestFactory
     Stream<DynamicTest> generatedJsonGetsAnAnswerOrADocumentedError() {
         Map<String, Post> empty = new LinkedHashMap<>();
-        for (String route : ROUTES) {
-            empty.put("{} on " + route, new Post(route, "application/json", "{}".getBytes(StandardCharsets.UTF_8)));
-        }
-        String test = "generatedJson";
-        return Stream.concat(
-                Mutations.cases(empty, p -> check(test, p)),
-                Mutations.tries(
-                        7,
-                        300,
-                        r -> new Post(pick(r, ROUTES), "application/json", json(body(r))),
-                        p -> check(test, p)));
+        onEveryRoute(empty, "{}", "{}".getBytes(StandardCharsets.UTF_8));
+        return fuzz("generatedJson", empty, 7, 300, onARandomRoute(r -> json(body(r))));
     }
 
     static byte[] json(JsonNode body) {
@@ -407,17 +409,10 @@ class RequestBodyFuzzTest {
                 edges.put(size + " bytes on " + route, new Post(route, "application/json", body));
             }
         }
-        String test = "arbitraryBytes";
-        return Stream.concat(
-                Mutations.cases(edges, p -> check(test, p)),
-                Mutations.tries(
-                        11,
-                        150,
-                        r -> {
-                            String contentType = pick(r, CONTENT_TYPES);
-                            return new Post(pick(r, ROUTES), contentType.isEmpty() ? null : contentType, rawBytes(r));
-                        },
-                        p -> check(test, p)));
+        return fuzz("arbitraryBytes", edges, 11, 150, r -> {
+            String contentType = pick(r, CONTENT_TYPES);
+            return new Post(pick(r, ROUTES), contentType.isEmpty() ? null : contentType, rawBytes(r));
+        });
     }
 
     /** Ten content types; the empty one sends none. */
