@@ -43,8 +43,8 @@ public final class SparkBench implements Callable<Integer> {
 
     @Option(
             names = "--limit",
-            defaultValue = "3000",
-            description = "Texts taken from the start of the corpus (default: ${DEFAULT-VALUE}).")
+            defaultValue = "0",
+            description = "Texts taken from the start of the corpus (default: 0, all of them).")
     int limit;
 
     @Option(
@@ -68,8 +68,8 @@ public final class SparkBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (limit < 1 || passes < 1) {
-            throw new IllegalArgumentException("--limit and --passes must be >= 1");
+        if (limit < 0 || passes < 1) {
+            throw new IllegalArgumentException("--limit must be >= 0 and --passes >= 1");
         }
         if (!Files.isRegularFile(corpus)) {
             throw new NoSuchFileException(corpus + ": no such file (set --corpus to a file of one text per line)");
@@ -77,7 +77,7 @@ public final class SparkBench implements Callable<Integer> {
         List<String> texts = Files.readAllLines(corpus, StandardCharsets.UTF_8).stream()
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())
-                .limit(limit)
+                .limit(limit == 0 ? Long.MAX_VALUE : limit)
                 .toList();
         try (TempDir work = TempDir.create("mtl-spark-bench")) {
             return run(texts, work.path());

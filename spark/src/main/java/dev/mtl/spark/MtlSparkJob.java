@@ -280,17 +280,21 @@ public final class MtlSparkJob implements Callable<Integer> {
 
     /** Counts from what was written (counting inside the job would double-count retried tasks). */
     private Summary summarize(StructType schema) {
+        // The schema is known: given, Spark reads no footer to infer it (a job of its own).
         Dataset<Row> written = outputFormat == OutputFormat.PARQUET
-                ? spark.read().parquet(output)
+                ? spark.read().schema(schema).parquet(output)
                 : spark.read().schema(schema).json(output);
         Row r = written.agg(functions.count(functions.lit(1)), functions.count(functions.col(OutputColumns.ERROR)))
                 .first();
         long rows = r.getLong(0);
         long bad = r.getLong(1);
-        for (Row b : written.where(functions.col(OutputColumns.ERROR).isNotNull())
-                .select("id", OutputColumns.ERROR)
-                .limit(5)
-                .collectAsList()) {
+        List<Row> shown = bad == 0
+                ? List.of()
+                : written.where(functions.col(OutputColumns.ERROR).isNotNull())
+                        .select("id", OutputColumns.ERROR)
+                        .limit(5)
+                        .collectAsList();
+        for (Row b : shown) {
             out.println("bad row id " + b.get(0) + ": " + b.getString(1));
         }
         return new Summary(rows, rows - bad, bad);

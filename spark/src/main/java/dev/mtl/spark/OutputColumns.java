@@ -126,7 +126,8 @@ final class OutputColumns implements Serializable {
     void fill(Prediction p, Object[] out, int at) {
         int k = at;
         if (embedding) {
-            out[k++] = asVector ? vector(p.embedding()) : floats(p.embedding());
+            // The float[] itself: Spark's row encoder takes a primitive array; a Seq would box every float.
+            out[k++] = asVector ? vector(p.embedding()) : p.embedding();
         }
         for (int i = 0; i < classifiers.size(); i++) {
             dev.mtl.heads.ClassPrediction c = p.classification().get(classifiers.get(i));
@@ -149,14 +150,6 @@ final class OutputColumns implements Serializable {
             out[k++] = scala(ents);
         }
         out[k] = null;
-    }
-
-    private static scala.collection.Seq<Float> floats(float[] e) {
-        List<Float> v = new ArrayList<>(e.length);
-        for (float x : e) {
-            v.add(x);
-        }
-        return scala(v);
     }
 
     /** Doubles, as ML vectors hold; each is the float widened exactly. */
