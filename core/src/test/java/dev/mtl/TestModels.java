@@ -35,7 +35,6 @@ public final class TestModels {
         return p;
     }
 
-    /** A tiny random encoder (hidden 32, 2 layers, 4 heads) with the vocabulary above. */
     /**
      * A random BERT of about 150 MB (2 layers of bert-base's width; the word embeddings alone are 94 MB)
      * written to {@code dir} as an HF directory, larger than a 64 MB test heap. Returns its tensors.
@@ -53,6 +52,33 @@ public final class TestModels {
         return tensors;
     }
 
+    /**
+     * Runs {@code main} in a child JVM with a 64 MB heap, one thread per engine and the engine left to
+     * its default; returns what it printed once it has exited with 0 (within 180 s).
+     */
+    public static String runInSmallHeap(Class<?> main, Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-Dmtl.onnx.threads=1",
+                "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                main.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("MTL_ENGINE");
+        Process p = pb.start();
+        org.junit.jupiter.api.Assertions.assertTrue(
+                p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "child did not finish");
+        String out = Files.readString(log);
+        org.junit.jupiter.api.Assertions.assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** A tiny random encoder (hidden 32, 2 layers, 4 heads) with the vocabulary above. */
     public static Backbone tinyBackbone(Path tmp) throws IOException {
         writeVocab(tmp);
         TextTokenizer tok = TextTokenizer.load(tmp);

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,23 +29,7 @@ class LargeCheckpointTest {
         long bytes = Files.size(dir.resolve("model.safetensors"));
         assertTrue(bytes > 140_000_000L, "checkpoint of " + bytes + " bytes");
 
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path log = tmp.resolve("child.log");
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx64m",
-                        "-Dai.djl.offline=true",
-                        "-Dai.djl.pytorch.num_threads=1",
-                        "-cp",
-                        cp,
-                        LoadLargeCheckpoint.class.getName(),
-                        dir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "child did not finish");
-        String out = Files.readString(log);
-        assertEquals(0, p.exitValue(), out);
+        String out = TestModels.runInSmallHeap(LoadLargeCheckpoint.class, tmp.resolve("child.log"), dir.toString());
         List<String> expected = new ArrayList<>();
         for (Tensor t : tensors.values()) {
             expected.add(LoadLargeCheckpoint.samples(t.name(), t.data().length, i -> t.data()[(int) i]));

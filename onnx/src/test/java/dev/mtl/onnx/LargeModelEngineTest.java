@@ -8,7 +8,6 @@ import dev.mtl.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,25 +44,8 @@ class LargeModelEngineTest {
 
     /** The lines the child printed: "engine ID", then "value i x" for the embedding's first values. */
     private List<String> child(Path dir) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path log = Files.createTempFile(tmp, "child", ".log");
-        ProcessBuilder pb = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx64m",
-                        "-Dai.djl.offline=true",
-                        "-Dai.djl.pytorch.num_threads=1",
-                        "-Dmtl.onnx.threads=1",
-                        "-cp",
-                        cp,
-                        EmbedOnce.class.getName(),
-                        dir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().remove("MTL_ENGINE");
-        Process p = pb.start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "child did not finish");
-        String out = Files.readString(log);
-        assertEquals(0, p.exitValue(), out);
+        String out =
+                TestModels.runInSmallHeap(EmbedOnce.class, Files.createTempFile(tmp, "child", ".log"), dir.toString());
         List<String> lines = out.lines()
                 .filter(l -> l.startsWith("engine ") || l.startsWith("value "))
                 .toList();
