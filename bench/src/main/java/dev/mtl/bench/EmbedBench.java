@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -110,6 +111,7 @@ final class EmbedBench implements Callable<Integer> {
             int passes,
             List<SystemResult> systems,
             Map<String, Double> ratios,
+            Map<String, Double> roundRatios,
             Sanity sanity) {}
 
     @Override
@@ -236,13 +238,23 @@ final class EmbedBench implements Callable<Integer> {
         Map<String, Double> median = new LinkedHashMap<>();
         results.forEach(r -> median.put(r.system(), r.medianPerSecond()));
         Map<String, Double> ratios = new LinkedHashMap<>();
+        Map<String, double[]> perRound = new LinkedHashMap<>();
+        List<String> names = systems.stream().map(EmbedSystem::name).toList();
         for (String[] r : RATIOS) {
             ratios.put(r[0] + "/" + r[1], median.get(r[0]) / median.get(r[1]));
+            double[] a = seconds[names.indexOf(r[0])];
+            double[] b = seconds[names.indexOf(r[1])];
+            perRound.put(
+                    r[0] + "/" + r[1],
+                    IntStream.range(0, passes).mapToDouble(i -> b[i] / a[i]).toArray());
         }
-        printTable(results, ratios, texts.size(), out);
+        printTable(results, ratios, perRound, texts.size(), out);
+        Map<String, Double> roundRatios = new LinkedHashMap<>();
+        perRound.forEach((key, v) -> roundRatios.put(key, Stats.median(v)));
 
         if (json != null) {
-            Report report = new Report(Instant.now().toString(), machine, corpusInfo, passes, results, ratios, sanity);
+            Report report = new Report(
+                    Instant.now().toString(), machine, corpusInfo, passes, results, ratios, roundRatios, sanity);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
             out.println("wrote " + json);
         }
@@ -302,15 +314,28 @@ final class EmbedBench implements Callable<Integer> {
         }
     }
 
-    private static void printTable(List<SystemResult> results, Map<String, Double> ratios, int size, PrintStream out) {
+    /**
+     * The systems' medians, then each ratio twice: of the medians, and the median of the ratios within
+     * each round (both systems timed minutes apart at most, so a slow spell of the machine cancels).
+     */
+    private static void printTable(
+            List<SystemResult> results,
+            Map<String, Double> ratios,
+            Map<String, double[]> perRound,
+            int size,
+            PrintStream out) {
         out.printf("%n%-17s %14s %10s %10s %14s%n", "system", "median sent/s", "min", "max", "median s/pass");
         for (SystemResult r : results) {
             out.printf(
                     "%-17s %14.1f %10.1f %10.1f %14.2f%n",
                     r.system(), r.medianPerSecond(), r.minPerSecond(), r.maxPerSecond(), size / r.medianPerSecond());
         }
+        out.printf("%n%-32s %9s %10s %10s %10s%n", "ratio", "medians", "per round", "min", "max");
         for (var e : ratios.entrySet()) {
-            out.printf("%s = %.2f%n", e.getKey(), e.getValue());
+            double[] rounds = perRound.get(e.getKey());
+            out.printf(
+                    "%-32s %9.2f %10.2f %10.2f %10.2f%n",
+                    e.getKey(), e.getValue(), Stats.median(rounds), Stats.min(rounds), Stats.max(rounds));
         }
     }
 
