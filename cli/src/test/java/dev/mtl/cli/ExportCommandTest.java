@@ -155,6 +155,64 @@ class ExportCommandTest {
     }
 
     @Test
+    void int8CalibrationTextsComeFromAFileAndBadOnesAreNamed() throws Exception {
+        Path model = TestModels.writeTwoHeadModel(tmp);
+        Path texts = tmp.resolve("calibration.txt");
+        Files.writeString(texts, "play the music in new york\n\nbook a table for two\n");
+        Path out = tmp.resolve("onnx");
+        String stderr = runCapturingStderr(
+                0,
+                "export",
+                "--model",
+                model.toString(),
+                "--format",
+                "onnx",
+                "--quantize",
+                "int8",
+                "--calibration",
+                texts.toString(),
+                "--reduce-range",
+                "--output",
+                out.toString());
+        assertTrue(stderr.contains("(int8)"), stderr);
+        assertTrue(Files.isRegularFile(out.resolve("model.onnx")));
+
+        Path empty = tmp.resolve("empty.txt");
+        Files.writeString(empty, "\n  \n");
+        Path binary = tmp.resolve("binary.txt");
+        Files.write(binary, new byte[] {'o', 'k', '\n', (byte) 0xff, '\n'});
+        String[][] cases = {
+            {"--quantize", "int8", "--calibration", tmp.resolve("missing.txt").toString()},
+            {"--quantize", "int8", "--calibration", empty.toString()},
+            {"--quantize", "int8", "--calibration", binary.toString()},
+            {"--calibration", texts.toString()},
+            {"--reduce-range"},
+        };
+        String[] expected = {
+            tmp.resolve("missing.txt") + ": no such file",
+            empty + ": no texts (one per line)",
+            binary + ":2: invalid UTF-8 byte sequence",
+            "--calibration applies to --quantize int8 only",
+            "--reduce-range applies to --quantize int8 only",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            err.getBuffer().setLength(0);
+            List<String> args = new java.util.ArrayList<>(List.of(
+                    "export",
+                    "--model",
+                    model.toString(),
+                    "--format",
+                    "onnx",
+                    "--output",
+                    tmp.resolve("x" + i).toString()));
+            args.addAll(List.of(cases[i]));
+            assertEquals(Main.EXIT_FAILURE, run(args.toArray(String[]::new)), err.toString());
+            assertEquals("mtl export: " + expected[i], err.toString().strip());
+            assertFalse(Files.exists(tmp.resolve("x" + i)), "nothing written for a bad calibration file");
+        }
+    }
+
+    @Test
     void badFormatsAndOutputsAreNamed() throws Exception {
         Path model = TestModels.writeTwoHeadModel(tmp);
         assertEquals(2, run("export", "--model", model.toString(), "--format", "tflite", "--output", "x"));

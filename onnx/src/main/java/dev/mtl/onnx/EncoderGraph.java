@@ -5,16 +5,23 @@ import static dev.mtl.onnx.OnnxGraph.MS;
 
 import dev.mtl.config.BertConfig;
 import dev.mtl.weights.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The BERT encoder as ONNX Runtime's fused operators, one node per block of work: the embeddings as
  * EmbedLayerNormalization, each self-attention as Attention (FP32) or MultiHeadAttention on a packed
  * quantized projection (int8), each residual + LayerNorm as SkipLayerNormalization with the dense
- * bias folded in, the FFN's bias + GELU as BiasGelu. ONNX Runtime would fuse most of a plain-operator
- * graph the same way, but only when its pattern matcher recognises it; emitting the fused operators
- * makes the fast path certain. Shapes: B batch, T tokens, H hidden, I intermediate.
+ * bias folded in, the FFN's bias + GELU as BiasGelu; a quantized FFN with {@link WideChannels} as two
+ * FFNs side by side, the widest channels in FP32 and the rest in int8. ONNX Runtime would fuse most
+ * of a plain-operator graph the same way, but only when its pattern matcher recognises it; emitting
+ * the fused operators makes the fast path certain. Shapes: B batch, T tokens, H hidden, I
+ * intermediate.
  */
 final class EncoderGraph {
 
@@ -22,12 +29,36 @@ final class EncoderGraph {
     private final Map<String, Tensor> w;
     private final BertConfig c;
     private final ExportOptions options;
+    private final Map<String, int[]> wideChannels;
+    private final boolean exposeFfnInputs;
 
     EncoderGraph(OnnxGraph g, Map<String, Tensor> weights, BertConfig config, ExportOptions options) {
+        this(g, weights, config, options, Map.of(), false);
+    }
+
+    /**
+     * @param wideChannels per layer prefix ({@code encoder.layer.i.}), FFN intermediate channels computed
+     *     in FP32 when the FFN is quantized ({@link WideChannels})
+     * @param exposeFfnInputs add each layer's FFN down-projection input (B, T, I) as a graph output named
+     *     {@link #ffnInputName}, for calibration
+     */
+    EncoderGraph(
+            OnnxGraph g,
+            Map<String, Tensor> weights,
+            BertConfig config,
+            ExportOptions options,
+            Map<String, int[]> wideChannels,
+            boolean exposeFfnInputs) {
         this.g = g;
         this.w = weights;
         this.c = config;
         this.options = options;
+        this.wideChannels = wideChannels;
+        this.exposeFfnInputs = exposeFfnInputs;
+    }
+
+    static String ffnInputName(int layer) {
+        return "calibration.ffn_input." + layer;
     }
 
     /**
@@ -54,21 +85,79 @@ final class EncoderGraph {
                         2,
                         Attr.f("epsilon", c.layerNormEps()))[0]; // (B, T, H)
         for (int i = 0; i < c.numHiddenLayers(); i++) {
-            x = layer("encoder.layer." + i + ".", x, mask32);
+            x = layer(i, x, mask32);
         }
         return x;
     }
 
     /** One post-LN layer: (B, T, H) → (B, T, H). */
-    private String layer(String p, String x, String mask32) {
+    private String layer(int i, String x, String mask32) {
+        String p = "encoder.layer." + i + ".";
         String attention = attention(p + "attention.self.", x, mask32); // (B, T, H)
         String a = skipLayerNorm(p + "attention.output.", matMul(attention, p + "attention.output.dense"), x);
+        int[] wide = wideChannels.getOrDefault(p, new int[0]);
+        if (wide.length > 0
+                && options.quantizes(p + "output.dense")
+                && c.hiddenAct().equals("gelu")) {
+            return skipLayerNorm(p + "output.", splitFeedForward(p, a, wide), a);
+        }
         String h = matMul(a, p + "intermediate.dense"); // (B, T, I)
         String bias = weight(p + "intermediate.dense.bias");
         h = c.hiddenAct().equals("gelu")
                 ? g.ms("BiasGelu", p + "intermediate", List.of(h, bias))
                 : g.op("Relu", p + "intermediate", List.of(g.op("Add", p + "intermediate", List.of(h, bias))));
+        if (exposeFfnInputs) {
+            g.alias(h, ffnInputName(i));
+            g.output(ffnInputName(i), OnnxGraph.FLOAT, "batch", "sequence", (long) c.intermediateSize());
+        }
         return skipLayerNorm(p + "output.", matMul(h, p + "output.dense"), a);
+    }
+
+    /**
+     * The FFN without its output bias, (B, T, H) → (B, T, H), with the intermediate channels {@code
+     * wide} (whose GELU outputs reach far beyond the rest) in FP32 and all others int8: one scale per
+     * batch for the down-projection's input then spans the narrow channels only.
+     */
+    private String splitFeedForward(String p, String a, int[] wide) {
+        int hidden = c.hiddenSize();
+        int width = c.intermediateSize();
+        Set<Integer> isWide = Arrays.stream(wide).boxed().collect(Collectors.toSet());
+        int[] narrow =
+                IntStream.range(0, width).filter(j -> !isWide.contains(j)).toArray();
+        float[] up = tensor(p + "intermediate.dense.weight").data(); // (I out, H in)
+        float[] upBias = tensor(p + "intermediate.dense.bias").data();
+        float[] down = tensor(p + "output.dense.weight").data(); // (H out, I in)
+        List<String> parts = new ArrayList<>();
+        for (int[] channels : List.of(narrow, wide)) {
+            int n = channels.length;
+            float[] upT = new float[hidden * n]; // (H, n)
+            float[] bias = new float[n];
+            float[] downT = new float[n * hidden]; // (n, H)
+            for (int k = 0; k < n; k++) {
+                int j = channels[k];
+                bias[k] = upBias[j];
+                for (int h = 0; h < hidden; h++) {
+                    upT[h * n + k] = up[j * hidden + h];
+                    downT[k * hidden + h] = down[h * width + j];
+                }
+            }
+            String name = p + (channels == wide ? "ffn.wide" : "ffn.narrow");
+            String h = channels == wide
+                    ? g.op(
+                            "MatMul",
+                            name + ".up",
+                            List.of(a, g.floats(name + ".up.weight_t", new long[] {hidden, n}, upT)))
+                    : matMul(a, name + ".up", upT, hidden, n);
+            h = g.ms("BiasGelu", name, List.of(h, g.floats(name + ".up.bias", new long[] {n}, bias)));
+            parts.add(
+                    channels == wide
+                            ? g.op(
+                                    "MatMul",
+                                    name + ".down",
+                                    List.of(h, g.floats(name + ".down.weight_t", new long[] {n, hidden}, downT)))
+                            : matMul(h, name + ".down", downT, n, hidden));
+        }
+        return g.op("Add", p + "ffn", parts);
     }
 
     /** LayerNorm(x + residual + dense bias) under {@code prefix}: dense.bias, LayerNorm.weight/bias. */
@@ -124,11 +213,15 @@ final class EncoderGraph {
         Tensor t = tensor(key + ".weight");
         int out = (int) t.shape()[0];
         int in = (int) t.shape()[1];
-        float[] transposed = t.transpose2d(key).data(); // (in, out)
+        return matMul(x, key, t.transpose2d(key).data(), in, out);
+    }
+
+    /** x (…, in) times {@code weight} (in, out): int8 unless the options keep {@code key} in FP32. */
+    private String matMul(String x, String key, float[] weight, int in, int out) {
         if (options.quantizes(key)) {
-            return quantizedMatMul(x, key, transposed, in, out);
+            return quantizedMatMul(x, key, weight, in, out);
         }
-        return g.op("MatMul", key, List.of(x, g.floats(key + ".weight_t", new long[] {in, out}, transposed)));
+        return g.op("MatMul", key, List.of(x, g.floats(key + ".weight_t", new long[] {in, out}, weight)));
     }
 
     private String quantizedMatMul(String x, String key, float[] weight, int in, int out) {

@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  * @param keepFloat MatMuls left in FP32 under INT8: a weight whose key (such as {@code
  *     encoder.layer.5.output.dense}, or {@code ...attention.self.qkv} for the packed projection) any
  *     of these patterns finds
+ * @param calibration under INT8, texts whose FFN activations pick the channels kept in FP32 ({@link
+ *     WideChannels}); none: every channel is quantized
  */
-public record ExportOptions(Quantization quantization, boolean reduceRange, List<Pattern> keepFloat) {
+public record ExportOptions(
+        Quantization quantization, boolean reduceRange, List<Pattern> keepFloat, List<String> calibration) {
 
     /** Whether and how weights are quantized. */
     public enum Quantization {
@@ -32,21 +35,24 @@ public record ExportOptions(Quantization quantization, boolean reduceRange, List
 
     public ExportOptions {
         keepFloat = List.copyOf(keepFloat);
+        calibration = List.copyOf(calibration);
     }
 
     public static ExportOptions fp32() {
-        return new ExportOptions(Quantization.NONE, false, List.of());
+        return new ExportOptions(Quantization.NONE, false, List.of(), List.of());
     }
 
     /**
-     * The FFN's down-projection of every layer: its input, a GELU output, has the widest spread of any
-     * MatMul input, and quantizing it cost the most accuracy (docs/design.md).
+     * The int8 export as {@code mtl export --quantize int8} writes it: every encoder MatMul in 8-bit
+     * weights, the FFN's widest channels in FP32, found on the texts shipped for calibration.
      */
-    public static final Pattern FFN_DOWN = Pattern.compile("layer\\.\\d+\\.output\\.dense");
-
-    /** The int8 export as {@code mtl export --quantize int8} writes it: 7-bit weights, FFN down-projections in FP32. */
     public static ExportOptions int8() {
-        return new ExportOptions(Quantization.INT8, true, List.of(FFN_DOWN));
+        return int8(WideChannels.defaultTexts(), false);
+    }
+
+    /** int8 calibrated on {@code texts}; {@code reduceRange}: 7-bit weights. */
+    public static ExportOptions int8(List<String> texts, boolean reduceRange) {
+        return new ExportOptions(Quantization.INT8, reduceRange, List.of(), texts);
     }
 
     public static ExportOptions of(Quantization q) {

@@ -14,7 +14,8 @@ record Int8Weights(byte[] data, float[] scales) {
     static final int QMAX_8BIT = 127;
     /**
      * 7 bits: on x86 without VNNI, the uint8 × int8 kernels add pairs of products in 16 bits, which
-     * full-range weights can saturate; ONNX Runtime's quantizer calls this "reduce_range".
+     * full-range weights can saturate; ONNX Runtime's quantizer calls this "reduce_range" and leaves it
+     * off by default, as mtl does.
      */
     static final int QMAX_7BIT = 63;
 

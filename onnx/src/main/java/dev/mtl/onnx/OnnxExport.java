@@ -72,7 +72,11 @@ public final class OnnxExport {
             g.input(input, OnnxGraph.INT64, BATCH, SEQUENCE);
         }
         String mask32 = g.op("Cast", "mask", List.of(ATTENTION_MASK), Attr.i("to", OnnxGraph.INT32));
-        String hidden = new EncoderGraph(g, w, model.backbone().config(), options)
+        Map<String, int[]> wide = options.quantization() == ExportOptions.Quantization.INT8
+                        && !options.calibration().isEmpty()
+                ? WideChannels.find(model, w, options.calibration(), WideChannels.PER_LAYER)
+                : Map.of();
+        String hidden = new EncoderGraph(g, w, model.backbone().config(), options, wide, false)
                 .build(INPUT_IDS, TOKEN_TYPE_IDS, mask32); // (B, T, H)
         String pooled = pool(g, model.pooler(), hidden);
         g.alias(pooled, POOLED);

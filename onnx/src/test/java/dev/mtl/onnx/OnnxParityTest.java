@@ -2,6 +2,7 @@ package dev.mtl.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
@@ -19,12 +20,14 @@ import dev.mtl.model.Param;
 import dev.mtl.tokenize.PaddedBatch;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +70,26 @@ class OnnxParityTest {
             try (MultiTaskModel m = trainedScaleModel(pooling)) {
                 assertParity(m, ExportOptions.fp32(), TEXTS, TOLERANCE);
             }
+        }
+    }
+
+    /**
+     * The int8 export's FFN split in two (widest channels apart from the rest) is the same function:
+     * with every product left in FP32, it matches the PyTorch forward as the plain graph does.
+     */
+    @Test
+    void theFeedForwardSplitByChannelWidthComputesTheSameFunction() throws Exception {
+        ExportOptions splitInFp32 = new ExportOptions(
+                ExportOptions.Quantization.INT8,
+                false,
+                List.of(Pattern.compile("attention"), Pattern.compile("intermediate"), Pattern.compile("ffn\\.narrow")),
+                TEXTS);
+        try (MultiTaskModel m = trainedScaleModel(Pooling.MEAN)) {
+            byte[] graph = OnnxExport.toBytes(m, splitInFp32);
+            String text = new String(graph, StandardCharsets.ISO_8859_1);
+            assertTrue(text.contains("ffn.wide") && text.contains("ffn.narrow"), "the graph has the split");
+            assertFalse(text.contains("DynamicQuantizeMatMul"), "nothing is quantized");
+            assertParity(m, splitInFp32, TEXTS, TOLERANCE);
         }
     }
 
