@@ -132,7 +132,7 @@ final class ExportCommand implements Callable<Integer> {
             return ExportOptions.fp32();
         }
         if (calibration == null) {
-            return reduceRange ? ExportOptions.int8(ExportOptions.int8().calibration(), true) : ExportOptions.int8();
+            return ExportOptions.int8(ExportOptions.defaultCalibration(), reduceRange);
         }
         List<String> texts = new ArrayList<>();
         try (TextLines lines = new TextLines(LineFiles.open(calibration), calibration.toString())) {

@@ -47,16 +47,17 @@ public record ExportOptions(
      * weights, the FFN's widest channels in FP32, found on the texts shipped for calibration.
      */
     public static ExportOptions int8() {
-        return int8(WideChannels.defaultTexts(), false);
+        return int8(defaultCalibration(), false);
+    }
+
+    /** The calibration texts shipped with mtl: 96 short English sentences of mixed kinds. */
+    public static List<String> defaultCalibration() {
+        return WideChannels.defaultTexts();
     }
 
     /** int8 calibrated on {@code texts}; {@code reduceRange}: 7-bit weights. */
     public static ExportOptions int8(List<String> texts, boolean reduceRange) {
         return new ExportOptions(Quantization.INT8, reduceRange, List.of(), texts);
-    }
-
-    public static ExportOptions of(Quantization q) {
-        return q == Quantization.INT8 ? int8() : fp32();
     }
 
     boolean quantizes(String key) {
