@@ -28,9 +28,9 @@ import java.util.stream.IntStream;
 /**
  * The FFN intermediate channels that int8 keeps in FP32, found on calibration texts. In BERT models a
  * few of these channels (their GELU outputs, the down-projection's input) reach 3-5 times further than
- * all others, and an activation quantized with one scale per batch then leaves the rest a handful of
- * steps. Computing those few channels in FP32 (LLM.int8(), Dettmers et al. 2022, does the same with
- * outlier features) lets the down-projection run in int8 at FP32-like accuracy.
+ * most others, and an activation quantized with one scale per batch, set by those few, is 3-5 times
+ * coarser for all the rest. Computing those few channels in FP32 (LLM.int8(), Dettmers et al. 2022,
+ * does the same with outlier features) lets the down-projection run in int8 at FP32-like accuracy.
  */
 final class WideChannels {
 
