@@ -57,16 +57,8 @@ public final class TestModels {
      * its default; returns what it printed once it has exited with 0 (within 180 s).
      */
     public static String runInSmallHeap(Class<?> main, Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m",
-                "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=1",
-                "-Dmtl.onnx.threads=1",
-                "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                main.getName()));
-        command.addAll(List.of(args));
+        List<String> command =
+                javaCommand(main, List.of("-Xmx64m", "-Dai.djl.pytorch.num_threads=1", "-Dmtl.onnx.threads=1"), args);
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("MTL_ENGINE");
@@ -76,6 +68,22 @@ public final class TestModels {
         String out = Files.readString(log);
         org.junit.jupiter.api.Assertions.assertEquals(0, p.exitValue(), out);
         return out;
+    }
+
+    /**
+     * The command that runs {@code main} with {@code args} in a child JVM: this JVM's java and test
+     * class path, DJL offline, then {@code jvmOptions}.
+     */
+    public static List<String> javaCommand(Class<?> main, List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dai.djl.offline=true");
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** A tiny random encoder (hidden 32, 2 layers, 4 heads) with the vocabulary above. */

@@ -111,17 +111,7 @@ class ExportCommandTest {
     void theWholeModelExportsToOnnxInt8AndItsDirectoryRunsThatGraph() throws Exception {
         Path model = TestModels.writeTwoHeadModel(tmp);
         Path out = tmp.resolve("onnx");
-        String stderr = runCapturingStderr(
-                0,
-                "export",
-                "--model",
-                model.toString(),
-                "--format",
-                "onnx",
-                "--quantize",
-                "int8",
-                "--output",
-                out.toString());
+        String stderr = runCapturingStderr(0, exportOnnx(model, out, "--quantize", "int8"));
         assertTrue(
                 stderr.contains("mtl export: the whole model as ONNX (int8) → " + out.resolve("model.onnx")), stderr);
         try (dev.mtl.MultiTaskModel m = dev.mtl.MultiTaskModel.load(out);
@@ -161,19 +151,7 @@ class ExportCommandTest {
         Files.writeString(texts, "play the music in new york\n\nbook a table for two\n");
         Path out = tmp.resolve("onnx");
         String stderr = runCapturingStderr(
-                0,
-                "export",
-                "--model",
-                model.toString(),
-                "--format",
-                "onnx",
-                "--quantize",
-                "int8",
-                "--calibration",
-                texts.toString(),
-                "--reduce-range",
-                "--output",
-                out.toString());
+                0, exportOnnx(model, out, "--quantize", "int8", "--calibration", texts.toString(), "--reduce-range"));
         assertTrue(stderr.contains("(int8)"), stderr);
         assertTrue(Files.isRegularFile(out.resolve("model.onnx")));
 
@@ -197,19 +175,18 @@ class ExportCommandTest {
         };
         for (int i = 0; i < cases.length; i++) {
             err.getBuffer().setLength(0);
-            List<String> args = new java.util.ArrayList<>(List.of(
-                    "export",
-                    "--model",
-                    model.toString(),
-                    "--format",
-                    "onnx",
-                    "--output",
-                    tmp.resolve("x" + i).toString()));
-            args.addAll(List.of(cases[i]));
-            assertEquals(Main.EXIT_FAILURE, run(args.toArray(String[]::new)), err.toString());
+            assertEquals(Main.EXIT_FAILURE, run(exportOnnx(model, tmp.resolve("x" + i), cases[i])), err.toString());
             assertEquals("mtl export: " + expected[i], err.toString().strip());
             assertFalse(Files.exists(tmp.resolve("x" + i)), "nothing written for a bad calibration file");
         }
+    }
+
+    /** The arguments of {@code mtl export --format onnx} from {@code model} to {@code out}, then {@code options}. */
+    private static String[] exportOnnx(Path model, Path out, String... options) {
+        List<String> args = new java.util.ArrayList<>(
+                List.of("export", "--model", model.toString(), "--format", "onnx", "--output", out.toString()));
+        args.addAll(List.of(options));
+        return args.toArray(String[]::new);
     }
 
     @Test

@@ -141,20 +141,13 @@ final class EncoderGraph {
                     downT[k * hidden + h] = down[h * width + j];
                 }
             }
-            String name = p + (channels == wide ? "ffn.wide" : "ffn.narrow");
-            String h = channels == wide
-                    ? g.op(
-                            "MatMul",
-                            name + ".up",
-                            List.of(a, g.floats(name + ".up.weight_t", new long[] {hidden, n}, upT)))
-                    : matMul(a, name + ".up", upT, hidden, n);
+            boolean fp32 = channels == wide;
+            String name = p + (fp32 ? "ffn.wide" : "ffn.narrow");
+            String h = fp32 ? floatMatMul(a, name + ".up", upT, hidden, n) : matMul(a, name + ".up", upT, hidden, n);
             h = g.ms("BiasGelu", name, List.of(h, g.floats(name + ".up.bias", new long[] {n}, bias)));
             parts.add(
-                    channels == wide
-                            ? g.op(
-                                    "MatMul",
-                                    name + ".down",
-                                    List.of(h, g.floats(name + ".down.weight_t", new long[] {n, hidden}, downT)))
+                    fp32
+                            ? floatMatMul(h, name + ".down", downT, n, hidden)
                             : matMul(h, name + ".down", downT, n, hidden));
         }
         return g.op("Add", p + "ffn", parts);
@@ -218,9 +211,10 @@ final class EncoderGraph {
 
     /** x (…, in) times {@code weight} (in, out): int8 unless the options keep {@code key} in FP32. */
     private String matMul(String x, String key, float[] weight, int in, int out) {
-        if (options.quantizes(key)) {
-            return quantizedMatMul(x, key, weight, in, out);
-        }
+        return options.quantizes(key) ? quantizedMatMul(x, key, weight, in, out) : floatMatMul(x, key, weight, in, out);
+    }
+
+    private String floatMatMul(String x, String key, float[] weight, int in, int out) {
         return g.op("MatMul", key, List.of(x, g.floats(key + ".weight_t", new long[] {in, out}, weight)));
     }
 

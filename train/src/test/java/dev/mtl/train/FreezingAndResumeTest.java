@@ -232,25 +232,6 @@ class FreezingAndResumeTest {
 
     /** A training run in a child JVM with one native thread (bit-reproducible under any load). */
     private Process child(Path out, boolean resume, String log) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=1",
-                "-Dai.djl.pytorch.num_interop_threads=1",
-                "-cp",
-                cp,
-                TrainMain.class.getName(),
-                tmp.resolve("train.yaml").toString(),
-                out.toString()));
-        if (resume) {
-            cmd.add("--resume");
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile());
-        pb.environment().put("MKL_DYNAMIC", "FALSE");
-        pb.environment().put("OMP_DYNAMIC", "FALSE");
-        return pb.start();
+        return TrainMain.start(tmp.resolve("train.yaml"), out, resume, tmp.resolve(log));
     }
 }

@@ -183,25 +183,6 @@ class TrainingFaultsTest {
 
     /** A training run in a child JVM with one native thread (bit-reproducible under any load). */
     private Process child(Path yaml, Path out, boolean resume, String logName) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=1",
-                "-Dai.djl.pytorch.num_interop_threads=1",
-                "-cp",
-                cp,
-                TrainMain.class.getName(),
-                yaml.toString(),
-                out.toString()));
-        if (resume) {
-            cmd.add("--resume");
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(logName).toFile());
-        pb.environment().put("MKL_DYNAMIC", "FALSE");
-        pb.environment().put("OMP_DYNAMIC", "FALSE");
-        return pb.start();
+        return TrainMain.start(yaml, out, resume, tmp.resolve(logName));
     }
 }
