@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What runs the model's one forward pass over a padded batch at inference: PyTorch (the model's own
@@ -24,6 +25,19 @@ public interface ForwardEngine extends AutoCloseable {
      * @param pooled whether the pooled sentence vectors are wanted too
      */
     Result run(PaddedBatch batch, List<Head<?, ?>> heads, boolean pooled);
+
+    /**
+     * How many passes {@link #submit} runs at once, each on its own thread; 1 (the default) runs them one
+     * after another on the caller's thread.
+     */
+    default int concurrency() {
+        return 1;
+    }
+
+    /** Starts {@link #run}; by default runs it at once on the calling thread. */
+    default CompletableFuture<Result> submit(PaddedBatch batch, List<Head<?, ?>> heads, boolean pooled) {
+        return CompletableFuture.completedFuture(run(batch, heads, pooled));
+    }
 
     @Override
     void close();

@@ -7,13 +7,17 @@ import dev.mtl.heads.Head;
 import dev.mtl.tokenize.Alignment;
 import dev.mtl.tokenize.PaddedBatch;
 import dev.mtl.tokenize.Windows;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,21 +87,33 @@ final class Inference {
         byInput.forEach(all::addAll);
         all.forEach(s -> left[s.input]++);
         all.sort(Comparator.comparingInt((Segment s) -> s.ids.length).reversed());
-        int[] ends = batchEnds(all, options.batchSize());
         EngineSlot slot = model.engineSlot();
         ForwardEngine engine = slot.engine();
-        int done = 0;
+        int[] ends = batchEnds(all, maxBatch(all.size(), options.batchSize(), engine.concurrency()));
+        List<List<Segment>> batches = new ArrayList<>(ends.length);
         for (int k = 0, start = 0; k < ends.length; start = ends[k++]) {
-            List<Segment> batch = all.subList(start, ends[k]);
-            List<long[]> seqs = new ArrayList<>(batch.size());
-            batch.forEach(s -> seqs.add(s.ids));
-            PaddedBatch p = PaddedBatch.of(seqs, backbone.tokenizer().padId());
-            boolean pool = sentenceHeads
-                    && batch.stream().anyMatch(s -> byInput.get(s.input).size() > 1);
-            ForwardEngine.Result f = engine.run(p, heads, pool);
+            batches.add(all.subList(start, ends[k]));
+        }
+        // Passes run up to the engine's concurrency ahead; their results are taken in order.
+        Deque<CompletableFuture<ForwardEngine.Result>> inFlight = new ArrayDeque<>();
+        int submitted = 0;
+        int done = 0;
+        for (List<Segment> batch : batches) {
+            while (submitted < batches.size() && inFlight.size() < engine.concurrency()) {
+                List<Segment> next = batches.get(submitted++);
+                List<long[]> seqs = new ArrayList<>(next.size());
+                next.forEach(s -> seqs.add(s.ids));
+                boolean pool = sentenceHeads
+                        && next.stream().anyMatch(s -> byInput.get(s.input).size() > 1);
+                inFlight.add(
+                        engine.submit(PaddedBatch.of(seqs, backbone.tokenizer().padId()), heads, pool));
+            }
+            ForwardEngine.Result f = result(inFlight.remove());
             slot.countForward(engine);
+            int length = batch.stream().mapToInt(s -> s.ids.length).max().orElseThrow(); // padded length
+            boolean pool = f.pooled() != null;
             for (Head<?, ?> h : heads) {
-                copyRows(f.outputs().get(h), batch, h, p.length());
+                copyRows(f.outputs().get(h), batch, h, length);
             }
             if (pool) {
                 float[] pooled = f.pooled(); // (B, H)
@@ -139,6 +155,29 @@ final class Inference {
             results.put(h, out);
         }
         return results;
+    }
+
+    /** The pass's result, or the failure it ended with as thrown by the engine. */
+    private static ForwardEngine.Result result(CompletableFuture<ForwardEngine.Result> pass) {
+        try {
+            return pass.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The largest batch: the configured size, but for an engine that runs several passes at once, small
+     * enough that a call of fewer texts than it takes still gives each of its threads a pass.
+     */
+    static int maxBatch(int segments, int batchSize, int concurrency) {
+        return concurrency <= 1 ? batchSize : Math.max(1, Math.min(batchSize, -Math.floorDiv(-segments, concurrency)));
     }
 
     /** Each input's windows (or, with truncation, its one cut sequence). */

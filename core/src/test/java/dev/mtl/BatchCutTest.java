@@ -1,6 +1,7 @@
 package dev.mtl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -48,5 +49,15 @@ class BatchCutTest {
     @Test
     void emptyInputHasNoBatches() {
         assertArrayEquals(new int[0], Inference.batchEnds(lengths(), 32));
+    }
+
+    @Test
+    void anEngineRunningSeveralPassesGetsOneFromEachCallWhenItCan() {
+        assertEquals(32, Inference.maxBatch(40, 32, 1));
+        assertEquals(20, Inference.maxBatch(40, 32, 2));
+        assertEquals(11, Inference.maxBatch(21, 32, 2));
+        assertEquals(32, Inference.maxBatch(100, 32, 2));
+        assertEquals(1, Inference.maxBatch(1, 32, 2));
+        assertEquals(1, Inference.maxBatch(0, 32, 2));
     }
 }

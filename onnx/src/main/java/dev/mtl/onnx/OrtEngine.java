@@ -19,26 +19,36 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The forward pass on ONNX Runtime: the model directory's {@code model.onnx} (FP32 or int8, as
  * exported), or the model exported in memory when it has none. Session settings: every graph
  * optimization, one intra-op thread per core (or {@code -Dmtl.onnx.threads}), idle threads sleeping (or spinning
- * with {@code -Dmtl.onnx.spin=true}), sequential execution.
+ * with {@code -Dmtl.onnx.spin=true}), sequential execution. An int8 graph runs one pass per core at once,
+ * each on one thread ({@code -Dmtl.onnx.concurrency}).
  * Thread-safe, as an {@link OrtSession} is.
  */
 public final class OrtEngine implements ForwardEngine {
 
-    /** Intra-op threads; default: every core. */
+    /** Threads for ONNX Runtime, shared by the passes run at once; default: every core. */
     public static final String THREADS_PROPERTY = "mtl.onnx.threads";
 
     /** {@code true}: idle intra-op threads spin (ONNX Runtime's default; faster on a dedicated machine). */
     public static final String SPIN_PROPERTY = "mtl.onnx.spin";
 
+    /** Passes run at once; default: one per thread for an int8 graph, 1 for FP32 (see docs/design.md). */
+    public static final String CONCURRENCY_PROPERTY = "mtl.onnx.concurrency";
+
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final Set<String> outputs;
     private final String source;
+    private final int concurrency;
+    /** Runs the passes {@link #submit}ted when {@link #concurrency} is above 1; null otherwise. */
+    private final ExecutorService passes;
 
     /** A session factory, so that a file is read by ONNX Runtime itself and never enters the Java heap. */
     private interface Opener {
@@ -51,16 +61,42 @@ public final class OrtEngine implements ForwardEngine {
 
     private OrtEngine(Opener opener, String source) throws IOException {
         this.source = source;
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            o.setIntraOpNumThreads(
-                    Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors()));
-            session = opener.open(env, o);
+        int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
+        try {
+            OrtSession s = open(opener, threads);
+            boolean int8 = !s.getMetadata()
+                    .getCustomMetadataValue(OnnxMetadata.PREFIX + "quantization")
+                    .orElse("none")
+                    .equals("none");
+            concurrency = Math.max(1, Integer.getInteger(CONCURRENCY_PROPERTY, int8 ? threads : 1));
+            int perPass = Math.max(1, threads / concurrency);
+            if (perPass != threads) {
+                // Passes side by side on one thread each beat passes in turn on every thread (int8, measured).
+                s.close();
+                s = open(opener, perPass);
+            }
+            session = s;
             outputs = new HashSet<>(session.getOutputNames());
         } catch (OrtException e) {
             throw new IOException(source + ": ONNX Runtime cannot load the graph (" + e.getMessage() + ")", e);
         }
+        passes = concurrency > 1 ? Executors.newFixedThreadPool(concurrency, OrtEngine::passThread) : null;
+    }
+
+    private OrtSession open(Opener opener, int threads) throws OrtException {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            o.setIntraOpNumThreads(threads);
+            o.addConfigEntry("session.intra_op.allow_spinning", Boolean.getBoolean(SPIN_PROPERTY) ? "1" : "0");
+            return opener.open(env, o);
+        }
+    }
+
+    private static Thread passThread(Runnable r) {
+        Thread t = new Thread(r, "mtl-onnx-pass");
+        t.setDaemon(true);
+        return t;
     }
 
     /**
@@ -99,6 +135,19 @@ public final class OrtEngine implements ForwardEngine {
     @Override
     public EngineKind kind() {
         return EngineKind.ONNXRUNTIME;
+    }
+
+    @Override
+    public int concurrency() {
+        return concurrency;
+    }
+
+    @Override
+    public CompletableFuture<Result> submit(PaddedBatch batch, List<Head<?, ?>> heads, boolean pooled) {
+        if (passes == null) {
+            return ForwardEngine.super.submit(batch, heads, pooled);
+        }
+        return CompletableFuture.supplyAsync(() -> run(batch, heads, pooled), passes);
     }
 
     @Override
@@ -144,6 +193,9 @@ public final class OrtEngine implements ForwardEngine {
 
     @Override
     public void close() {
+        if (passes != null) {
+            passes.shutdown();
+        }
         try {
             session.close();
         } catch (OrtException e) {

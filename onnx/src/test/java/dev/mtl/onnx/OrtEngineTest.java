@@ -1,5 +1,6 @@
 package dev.mtl.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,52 @@ class OrtEngineTest {
                         b.get(i).ner().get("slots").entities().size(),
                         a.get(i).ner().get("slots").entities().size());
             }
+        }
+    }
+
+    @Test
+    void passesRunAtOnceGiveTheSameResultsInInputOrder() throws Exception {
+        Path dir = TestModels.writeTwoHeadModel(tmp);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            for (String t : TEXTS) {
+                texts.add(t + " new".repeat(i));
+            }
+        }
+        List<Prediction> one;
+        List<Prediction> three;
+        try (MultiTaskModel m = MultiTaskModel.load(dir)) {
+            one = m.predict(
+                    texts,
+                    EnumSet.allOf(Output.class),
+                    m.defaultOptions().withMaxLength(8).withBatchSize(2),
+                    n -> {});
+        }
+        System.setProperty(OrtEngine.CONCURRENCY_PROPERTY, "3");
+        try (MultiTaskModel m = MultiTaskModel.load(dir)) {
+            // Batches of 2 from 20 texts and their windows: many passes, three in flight at a time.
+            three = m.predict(
+                    texts,
+                    EnumSet.allOf(Output.class),
+                    m.defaultOptions().withMaxLength(8).withBatchSize(2),
+                    n -> {});
+        } finally {
+            System.clearProperty(OrtEngine.CONCURRENCY_PROPERTY);
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            assertArrayEquals(one.get(i).embedding(), three.get(i).embedding(), texts.get(i));
+            assertEquals(one.get(i).classification(), three.get(i).classification(), texts.get(i));
+            assertEquals(one.get(i).ner(), three.get(i).ner(), texts.get(i));
+        }
+    }
+
+    @Test
+    void anInt8GraphRunsOnePassPerCoreAndFp32One() throws Exception {
+        try (MultiTaskModel m = MultiTaskModel.load(TestModels.writeTwoHeadModel(tmp));
+                OrtEngine fp32 = new OrtEngine(OnnxExport.toBytes(m, ExportOptions.fp32()), "fp32");
+                OrtEngine int8 = new OrtEngine(OnnxExport.toBytes(m, ExportOptions.int8()), "int8")) {
+            assertEquals(1, fp32.concurrency());
+            assertEquals(Runtime.getRuntime().availableProcessors(), int8.concurrency());
         }
     }
 
