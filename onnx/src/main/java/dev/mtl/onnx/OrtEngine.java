@@ -27,7 +27,7 @@ import java.util.concurrent.Executors;
  * The forward pass on ONNX Runtime: the model directory's {@code model.onnx} (FP32 or int8, as
  * exported), or the model exported in memory when it has none. Session settings: every graph
  * optimization, one intra-op thread per core (or {@code -Dmtl.onnx.threads}), idle threads sleeping (or spinning
- * with {@code -Dmtl.onnx.spin=true}), sequential execution. An int8 graph runs one pass per core at once,
+ * with {@code -Dmtl.onnx.spin=true}), sequential execution. An int8 graph runs one pass per thread at once,
  * each on one thread ({@code -Dmtl.onnx.concurrency}).
  * Thread-safe, as an {@link OrtSession} is.
  */
