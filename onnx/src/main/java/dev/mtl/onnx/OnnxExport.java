@@ -65,13 +65,18 @@ public final class OnnxExport {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    public static byte[] toBytes(MultiTaskModel model, ExportOptions options) {
-        Map<String, Tensor> w = model.parameters().toTensors();
-        OnnxGraph g = new OnnxGraph();
+    /** Declares the graph's three (B, T) int64 inputs; returns the attention mask as int32. */
+    static String inputs(OnnxGraph g) {
         for (String input : List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS)) {
             g.input(input, OnnxGraph.INT64, BATCH, SEQUENCE);
         }
-        String mask32 = g.op("Cast", "mask", List.of(ATTENTION_MASK), Attr.i("to", OnnxGraph.INT32));
+        return g.op("Cast", "mask", List.of(ATTENTION_MASK), Attr.i("to", OnnxGraph.INT32));
+    }
+
+    public static byte[] toBytes(MultiTaskModel model, ExportOptions options) {
+        Map<String, Tensor> w = model.parameters().toTensors();
+        OnnxGraph g = new OnnxGraph();
+        String mask32 = inputs(g);
         Map<String, int[]> wide = options.quantization() == ExportOptions.Quantization.INT8
                         && !options.calibration().isEmpty()
                 ? WideChannels.find(model, w, options.calibration(), WideChannels.PER_LAYER)

@@ -14,6 +14,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,19 +64,25 @@ public final class OrtEngine implements ForwardEngine {
         this.source = source;
         int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
         try {
-            OrtSession s = open(opener, threads);
-            boolean int8 = !s.getMetadata()
-                    .getCustomMetadataValue(OnnxMetadata.PREFIX + "quantization")
-                    .orElse("none")
-                    .equals("none");
+            OrtSession first = open(opener, threads);
+            boolean int8;
+            try {
+                int8 = !first.getMetadata()
+                        .getCustomMetadataValue(OnnxMetadata.PREFIX + "quantization")
+                        .orElse("none")
+                        .equals("none");
+            } catch (OrtException | RuntimeException e) {
+                first.close();
+                throw e;
+            }
             concurrency = Math.max(1, Integer.getInteger(CONCURRENCY_PROPERTY, int8 ? threads : 1));
             int perPass = Math.max(1, threads / concurrency);
             if (perPass != threads) {
                 // Passes side by side on one thread each beat passes in turn on every thread (int8, measured).
-                s.close();
-                s = open(opener, perPass);
+                first.close();
+                first = open(opener, perPass);
             }
-            session = s;
+            session = first;
             outputs = new HashSet<>(session.getOutputNames());
         } catch (OrtException e) {
             throw new IOException(source + ": ONNX Runtime cannot load the graph (" + e.getMessage() + ")", e);
@@ -152,25 +159,14 @@ public final class OrtEngine implements ForwardEngine {
 
     @Override
     public Result run(PaddedBatch batch, List<Head<?, ?>> heads, boolean pooled) {
-        long[] shape = {batch.batchSize(), batch.length()};
         Map<Head<?, ?>, String> names = new LinkedHashMap<>();
         heads.forEach(h -> names.put(h, OnnxExport.outputName(h)));
         Set<String> wanted = new HashSet<>(names.values());
         if (pooled) {
             wanted.add(OnnxExport.POOLED);
         }
-        try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.ids()), shape);
-                OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.mask()), shape);
-                OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.typeIds()), shape);
-                OrtSession.Result r = session.run(
-                        Map.of(
-                                OnnxExport.INPUT_IDS,
-                                ids,
-                                OnnxExport.ATTENTION_MASK,
-                                mask,
-                                OnnxExport.TOKEN_TYPE_IDS,
-                                types),
-                        wanted)) {
+        try (Inputs in = Inputs.of(env, batch);
+                OrtSession.Result r = session.run(in.tensors(), wanted)) {
             Map<Head<?, ?>, float[]> out = new LinkedHashMap<>();
             for (Map.Entry<Head<?, ?>, String> e : names.entrySet()) {
                 out.put(e.getKey(), floats(r, e.getValue()));
@@ -181,6 +177,30 @@ public final class OrtEngine implements ForwardEngine {
                     source + ": ONNX Runtime failed on a batch of " + batch.batchSize() + " × " + batch.length()
                             + " tokens (" + e.getMessage() + ")",
                     e);
+        }
+    }
+
+    /** A padded batch as the graph's three inputs, closed together. */
+    record Inputs(Map<String, OnnxTensor> tensors) implements AutoCloseable {
+        static Inputs of(OrtEnvironment env, PaddedBatch p) throws OrtException {
+            long[] shape = {p.batchSize(), p.length()};
+            Inputs in = new Inputs(new HashMap<>());
+            try {
+                in.tensors.put(OnnxExport.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(p.ids()), shape));
+                in.tensors.put(
+                        OnnxExport.ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(p.mask()), shape));
+                in.tensors.put(
+                        OnnxExport.TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(p.typeIds()), shape));
+            } catch (OrtException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
+            return in;
+        }
+
+        @Override
+        public void close() {
+            tensors.values().forEach(OnnxTensor::close);
         }
     }
 

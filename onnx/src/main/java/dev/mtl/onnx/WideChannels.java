@@ -1,7 +1,5 @@
 package dev.mtl.onnx;
 
-import static dev.mtl.onnx.OnnxGraph.Attr;
-
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -15,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,10 +113,7 @@ final class WideChannels {
     /** The FP32 encoder whose outputs are every layer's FFN down-projection input. */
     private static byte[] calibrationGraph(Map<String, Tensor> w, BertConfig c) {
         OnnxGraph g = new OnnxGraph();
-        for (String input : List.of(OnnxExport.INPUT_IDS, OnnxExport.ATTENTION_MASK, OnnxExport.TOKEN_TYPE_IDS)) {
-            g.input(input, OnnxGraph.INT64, "batch", "sequence");
-        }
-        String mask32 = g.op("Cast", "mask", List.of(OnnxExport.ATTENTION_MASK), Attr.i("to", OnnxGraph.INT32));
+        String mask32 = OnnxExport.inputs(g);
         new EncoderGraph(g, w, c, ExportOptions.fp32(), Map.of(), true)
                 .build(OnnxExport.INPUT_IDS, OnnxExport.TOKEN_TYPE_IDS, mask32);
         return g.toModel("mtl-calibration", OnnxMetadata.FORMAT_VERSION);
@@ -127,31 +121,22 @@ final class WideChannels {
 
     private static void accumulate(OrtEnvironment env, OrtSession session, PaddedBatch p, float[][] max)
             throws OrtException {
-        long[] shape = {p.batchSize(), p.length()};
-        Map<String, OnnxTensor> in = new HashMap<>();
-        try {
-            in.put(OnnxExport.INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(p.ids()), shape));
-            in.put(OnnxExport.ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(p.mask()), shape));
-            in.put(OnnxExport.TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(p.typeIds()), shape));
-            try (OrtSession.Result r = session.run(in)) {
-                for (int layer = 0; layer < max.length; layer++) {
-                    float[] m = max[layer];
-                    int width = m.length;
-                    FloatBuffer x = ((OnnxTensor)
-                                    r.get(EncoderGraph.ffnInputName(layer)).orElseThrow())
-                            .getFloatBuffer();
-                    for (int t = 0; t < p.mask().length; t++) {
-                        if (p.mask()[t] == 0) {
-                            continue; // padding: its values are computed but never used
-                        }
-                        for (int j = 0; j < width; j++) {
-                            m[j] = Math.max(m[j], Math.abs(x.get(t * width + j)));
-                        }
+        try (OrtEngine.Inputs in = OrtEngine.Inputs.of(env, p);
+                OrtSession.Result r = session.run(in.tensors())) {
+            for (int layer = 0; layer < max.length; layer++) {
+                float[] m = max[layer];
+                int width = m.length;
+                FloatBuffer x =
+                        ((OnnxTensor) r.get(EncoderGraph.ffnInputName(layer)).orElseThrow()).getFloatBuffer();
+                for (int t = 0; t < p.mask().length; t++) {
+                    if (p.mask()[t] == 0) {
+                        continue; // padding: its values are computed but never used
+                    }
+                    for (int j = 0; j < width; j++) {
+                        m[j] = Math.max(m[j], Math.abs(x.get(t * width + j)));
                     }
                 }
             }
-        } finally {
-            in.values().forEach(OnnxTensor::close);
         }
     }
 }

@@ -70,23 +70,12 @@ class OrtEngineTest {
                 texts.add(t + " new".repeat(i));
             }
         }
-        List<Prediction> one;
+        List<Prediction> one = predictInBatchesOfTwo(dir, texts);
         List<Prediction> three;
-        try (MultiTaskModel m = MultiTaskModel.load(dir)) {
-            one = m.predict(
-                    texts,
-                    EnumSet.allOf(Output.class),
-                    m.defaultOptions().withMaxLength(8).withBatchSize(2),
-                    n -> {});
-        }
         System.setProperty(OrtEngine.CONCURRENCY_PROPERTY, "3");
-        try (MultiTaskModel m = MultiTaskModel.load(dir)) {
+        try {
             // Batches of 2 from 20 texts and their windows: many passes, three in flight at a time.
-            three = m.predict(
-                    texts,
-                    EnumSet.allOf(Output.class),
-                    m.defaultOptions().withMaxLength(8).withBatchSize(2),
-                    n -> {});
+            three = predictInBatchesOfTwo(dir, texts);
         } finally {
             System.clearProperty(OrtEngine.CONCURRENCY_PROPERTY);
         }
@@ -94,6 +83,16 @@ class OrtEngineTest {
             assertArrayEquals(one.get(i).embedding(), three.get(i).embedding(), texts.get(i));
             assertEquals(one.get(i).classification(), three.get(i).classification(), texts.get(i));
             assertEquals(one.get(i).ner(), three.get(i).ner(), texts.get(i));
+        }
+    }
+
+    private static List<Prediction> predictInBatchesOfTwo(Path dir, List<String> texts) throws Exception {
+        try (MultiTaskModel m = MultiTaskModel.load(dir)) {
+            return m.predict(
+                    texts,
+                    EnumSet.allOf(Output.class),
+                    m.defaultOptions().withMaxLength(8).withBatchSize(2),
+                    n -> {});
         }
     }
 
