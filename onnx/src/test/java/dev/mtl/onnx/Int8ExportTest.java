@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** int8 export: per-channel weights that round-trip, a smaller file, embeddings close to FP32. */
@@ -64,6 +65,33 @@ class Int8ExportTest {
                 }
                 assertTrue(dot >= 0.98, "cosine " + dot + " for '" + texts.get(i) + "'");
                 assertTrue(dot < 1 - 1e-7, "the int8 graph computes something else than the FP32 one");
+            }
+        }
+    }
+
+    /**
+     * The int8 attention (QAttention) alone, every other product FP32: texts of different lengths in
+     * one padded batch each stay within int8's error of FP32, so weights, bias and mask are wired right.
+     */
+    @Test
+    void quantizedAttentionAloneStaysCloseToFp32InAPaddedBatch() throws Exception {
+        List<String> texts = List.of(
+                "ok",
+                "A man is playing a guitar.",
+                "Stocks fell sharply on Tuesday as investors weighed new inflation data from the government.",
+                "Set an alarm for seven.");
+        try (MultiTaskModel m = MultiTaskModel.loadDefault()) {
+            float[][] fp32 = embed(OnnxExport.toBytes(m, ExportOptions.fp32()), m, texts);
+            ExportOptions attentionOnly = new ExportOptions(
+                    ExportOptions.Quantization.INT8,
+                    false,
+                    List.of(Pattern.compile("output\\.dense|intermediate\\.dense")),
+                    List.of());
+            float[][] int8 = embed(OnnxExport.toBytes(m, attentionOnly), m, texts);
+            for (int i = 0; i < texts.size(); i++) {
+                double cosine = dot(fp32[i], int8[i]);
+                assertTrue(cosine >= 0.99, "cosine " + cosine + " for '" + texts.get(i) + "'");
+                assertTrue(cosine < 1 - 1e-7, "the attention was not quantized");
             }
         }
     }
