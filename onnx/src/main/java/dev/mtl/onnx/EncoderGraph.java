@@ -205,19 +205,12 @@ final class EncoderGraph {
         }
         // QAttention runs the quantized projection per head straight into the layout attention reads,
         // where a DynamicQuantizeMatMul + Split + MultiHeadAttention chain reorders it twice.
-        Int8Weights q = Int8Weights.quantize(packed, hidden, 3 * hidden, options.qmax());
+        String[] w8 = int8Weight(p + "qkv", packed, hidden, 3 * hidden);
         String[] x8 = g.node("DynamicQuantizeLinear", "", p + "qkv", List.of(x), 3); // u8, scale, zero point
         return g.ms(
                 "QAttention",
                 p + "attention",
-                List.of(
-                        x8[0],
-                        g.int8s(p + "qkv.weight_int8", new long[] {hidden, 3L * hidden}, q.data()),
-                        qkvBias,
-                        x8[1],
-                        g.floats(p + "qkv.weight_scale", new long[] {3L * hidden}, q.scales()),
-                        mask32,
-                        x8[2]),
+                List.of(x8[0], w8[0], qkvBias, x8[1], w8[1], mask32, x8[2]),
                 heads); // (B, T, H)
     }
 
@@ -239,14 +232,17 @@ final class EncoderGraph {
     }
 
     private String quantizedMatMul(String x, String key, float[] weight, int in, int out) {
+        String[] w8 = int8Weight(key, weight, in, out);
+        return g.ms("DynamicQuantizeMatMul", key, List.of(x, w8[0], w8[1]));
+    }
+
+    /** {@code weight} (in, out) as int8 initializers: the weights and their per-column scales. */
+    private String[] int8Weight(String key, float[] weight, int in, int out) {
         Int8Weights q = Int8Weights.quantize(weight, in, out, options.qmax());
-        return g.ms(
-                "DynamicQuantizeMatMul",
-                key,
-                List.of(
-                        x,
-                        g.int8s(key + ".weight_int8", new long[] {in, out}, q.data()),
-                        g.floats(key + ".weight_scale", new long[] {out}, q.scales())));
+        return new String[] {
+            g.int8s(key + ".weight_int8", new long[] {in, out}, q.data()),
+            g.floats(key + ".weight_scale", new long[] {out}, q.scales())
+        };
     }
 
     private String weight(String key) {
