@@ -23,6 +23,8 @@ final class OnnxMetadata {
 
     static final String FORMAT_VERSION = "1";
     static final String PREFIX = "mtl.";
+    /** {@code none} or {@code int8}: how the export quantized the graph. */
+    static final String QUANTIZATION = PREFIX + "quantization";
 
     private OnnxMetadata() {}
 
@@ -30,7 +32,7 @@ final class OnnxMetadata {
         g.metadata(PREFIX + "format_version", FORMAT_VERSION);
         g.metadata(PREFIX + "config", OnnxExport.json(model.config()));
         g.metadata(PREFIX + "encoder", OnnxExport.json(model.backbone().config()));
-        g.metadata(PREFIX + "quantization", options.quantization().name().toLowerCase(Locale.ROOT));
+        g.metadata(QUANTIZATION, options.quantization().name().toLowerCase(Locale.ROOT));
         for (Head<?, ?> h : model.heads().values()) {
             String key = taskKey(h.name());
             g.metadata(key + "output", OnnxExport.outputName(h));

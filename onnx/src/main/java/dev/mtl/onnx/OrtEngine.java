@@ -68,7 +68,7 @@ public final class OrtEngine implements ForwardEngine {
             boolean int8;
             try {
                 int8 = !first.getMetadata()
-                        .getCustomMetadataValue(OnnxMetadata.PREFIX + "quantization")
+                        .getCustomMetadataValue(OnnxMetadata.QUANTIZATION)
                         .orElse("none")
                         .equals("none");
             } catch (OrtException | RuntimeException e) {

@@ -59,12 +59,9 @@ class Int8ExportTest {
             float[][] a = embed(fp32, m, texts);
             float[][] b = embed(int8, m, texts);
             for (int i = 0; i < texts.size(); i++) {
-                double dot = 0;
-                for (int d = 0; d < a[i].length; d++) {
-                    dot += a[i][d] * b[i][d];
-                }
-                assertTrue(dot >= 0.98, "cosine " + dot + " for '" + texts.get(i) + "'");
-                assertTrue(dot < 1 - 1e-7, "the int8 graph computes something else than the FP32 one");
+                double cosine = dot(a[i], b[i]);
+                assertTrue(cosine >= 0.98, "cosine " + cosine + " for '" + texts.get(i) + "'");
+                assertTrue(cosine < 1 - 1e-7, "the int8 graph computes something else than the FP32 one");
             }
         }
     }
