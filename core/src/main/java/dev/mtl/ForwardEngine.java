@@ -46,9 +46,15 @@ public interface ForwardEngine extends AutoCloseable {
      * What a pass produced, copied to Java.
      *
      * @param outputs per head, its output row-major: (B, W) for a sentence head, (B, T, W) for a token head
-     * @param pooled (B, H) row-major, or null when not asked for
+     * @param pooled (B, H) row-major, or null when not asked for or no head that reads it ran
+     * @param taskPooled the task tower's pooled vectors (B, H), as {@code pooled}: what the
+     *     classification heads of a model with a task tower read
      */
-    record Result(Map<Head<?, ?>, float[]> outputs, float[] pooled) {}
+    record Result(Map<Head<?, ?>, float[]> outputs, float[] pooled, float[] taskPooled) {
+        public Result(Map<Head<?, ?>, float[]> outputs, float[] pooled) {
+            this(outputs, pooled, null);
+        }
+    }
 
     /**
      * The engine cannot take this model in this JVM (for example, too large to convert in its heap),

@@ -80,7 +80,7 @@ final class Inference {
         List<List<Segment>> byInput = windows(inputs, options, backbone);
         boolean sentenceHeads = heads.stream().anyMatch(h -> h.input() == Head.Input.SENTENCE);
         int hidden = backbone.config().hiddenSize();
-        float[][] pooledSum = new float[n][];
+        float[][][] pooledSum = new float[2][n][]; // [0]: the shared pooled vector, [1]: the task tower's
         float[] weight = new float[n];
         int[] left = new int[n];
         List<Segment> all = new ArrayList<>();
@@ -111,24 +111,25 @@ final class Inference {
             ForwardEngine.Result f = result(inFlight.remove());
             slot.countForward(engine);
             int length = batch.stream().mapToInt(s -> s.ids.length).max().orElseThrow(); // padded length
-            boolean pool = f.pooled() != null;
             for (Head<?, ?> h : heads) {
                 copyRows(f.outputs().get(h), batch, h, length);
             }
-            if (pool) {
-                float[] pooled = f.pooled(); // (B, H)
-                for (int b = 0; b < batch.size(); b++) {
-                    Segment s = batch.get(b);
-                    if (byInput.get(s.input).size() > 1) {
-                        float w = s.ids.length;
-                        float[] sum = pooledSum[s.input] == null
-                                ? (pooledSum[s.input] = new float[hidden])
-                                : pooledSum[s.input];
-                        for (int h = 0; h < hidden; h++) {
-                            sum[h] += w * pooled[b * hidden + h];
+            float[][] pooledOf = {f.pooled(), f.taskPooled()}; // (B, H) each, or null
+            for (int b = 0; b < batch.size(); b++) {
+                Segment s = batch.get(b);
+                if (byInput.get(s.input).size() > 1 && (pooledOf[0] != null || pooledOf[1] != null)) {
+                    float w = s.ids.length;
+                    for (int k = 0; k < 2; k++) {
+                        if (pooledOf[k] != null) {
+                            float[] sum = pooledSum[k][s.input] == null
+                                    ? (pooledSum[k][s.input] = new float[hidden])
+                                    : pooledSum[k][s.input];
+                            for (int h = 0; h < hidden; h++) {
+                                sum[h] += w * pooledOf[k][b * hidden + h];
+                            }
                         }
-                        weight[s.input] += w;
                     }
+                    weight[s.input] += w;
                 }
             }
             for (Segment s : batch) {
@@ -225,22 +226,23 @@ final class Inference {
      * windows' pooled vectors (weight = the window's tokens), in batches.
      */
     private static Map<Head<?, ?>, float[][]> combineWindows(
-            MultiTaskModel model, List<Head<?, ?>> heads, float[][] pooledSum, float[] weight, InferenceOptions o) {
+            MultiTaskModel model, List<Head<?, ?>> heads, float[][][] pooledSums, float[] weight, InferenceOptions o) {
         Map<Head<?, ?>, float[][]> out = new HashMap<>();
-        List<Integer> multi = new ArrayList<>();
-        for (int i = 0; i < pooledSum.length; i++) {
-            if (pooledSum[i] != null) {
-                multi.add(i);
-            }
-        }
-        if (multi.isEmpty()) {
-            return out;
-        }
-        int hidden = pooledSum[multi.get(0)].length;
         for (Head<?, ?> h : heads) {
             if (h.input() != Head.Input.SENTENCE) {
                 continue;
             }
+            float[][] pooledSum = pooledSums[model.readsTower(h) ? 1 : 0];
+            List<Integer> multi = new ArrayList<>();
+            for (int i = 0; i < pooledSum.length; i++) {
+                if (pooledSum[i] != null) {
+                    multi.add(i);
+                }
+            }
+            if (multi.isEmpty()) {
+                continue;
+            }
+            int hidden = pooledSum[multi.get(0)].length;
             float[][] rows = new float[pooledSum.length][];
             for (int start = 0; start < multi.size(); start += o.batchSize()) {
                 List<Integer> chunk = multi.subList(start, Math.min(multi.size(), start + o.batchSize()));

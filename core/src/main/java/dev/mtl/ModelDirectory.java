@@ -123,7 +123,9 @@ final class ModelDirectory {
     }
 
     private static boolean isHeadKey(String key) {
-        return key.startsWith(MultiTaskModel.EMBEDDING_PREFIX) || key.startsWith(MultiTaskModel.HEADS_PREFIX);
+        return key.startsWith(MultiTaskModel.EMBEDDING_PREFIX)
+                || key.startsWith(MultiTaskModel.HEADS_PREFIX)
+                || key.startsWith(MultiTaskModel.TASK_TOWER_PREFIX);
     }
 
     static void save(MultiTaskModel model, Path dir) throws IOException {
@@ -142,7 +144,11 @@ final class ModelDirectory {
             SafeTensors.write(
                     temp.resolve(WEIGHTS),
                     all,
-                    Map.of("format", "pt", "mtl.format_version", String.valueOf(MtlConfig.FORMAT_VERSION)));
+                    Map.of(
+                            "format",
+                            "pt",
+                            "mtl.format_version",
+                            String.valueOf(model.config().formatVersion())));
             // tokenizer.json, vocab.txt, the sentence-transformers modules, the model card.
             ModelExport.writeCompanions(parts, temp, dir.toString());
         });

@@ -15,10 +15,14 @@ import dev.mtl.heads.Head;
 import dev.mtl.heads.NerResult;
 import dev.mtl.interop.ExportFormat;
 import dev.mtl.interop.ModelExport;
+import dev.mtl.interop.ModelParts;
 import dev.mtl.interop.TrainingRecord;
+import dev.mtl.model.BertModel;
 import dev.mtl.model.ParameterTable;
+import dev.mtl.model.TaskTower;
 import dev.mtl.tokenize.Alignment;
 import dev.mtl.tokenize.PaddedBatch;
+import dev.mtl.weights.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,10 +56,16 @@ public final class MultiTaskModel implements AutoCloseable {
 
     public static final String HEADS_PREFIX = "heads.";
 
+    /** Key prefix of the task heads' private top layers ({@code task_tower.layer.0.attention...}). */
+    public static final String TASK_TOWER_PREFIX = ModelParts.TASK_TOWER_PREFIX;
+
     private final Backbone backbone;
     private final MtlConfig config;
     private final Pooler pooler;
     private final EmbeddingHead embeddingHead;
+    /** The classification and NER heads' private top layers, or null when they read the shared ones. */
+    private final TaskTower tower;
+
     private final Map<String, Head<?, ?>> heads = new LinkedHashMap<>();
     private final Map<String, TaskConfig> tasks = new LinkedHashMap<>();
     private final ParameterTable headTable;
@@ -84,6 +94,10 @@ public final class MultiTaskModel implements AutoCloseable {
             heads.put(t.name(), h);
             tables.add(ParameterTable.of(h, HEADS_PREFIX + t.name() + "."));
         }
+        this.tower = config.taskLayers() > 0 ? new TaskTower(backbone.config(), config.taskLayers()) : null;
+        if (tower != null) {
+            tables.add(ParameterTable.of(tower, TASK_TOWER_PREFIX));
+        }
         this.headTable = ParameterTable.concat(tables);
         this.allParameters = ParameterTable.concat(List.of(backbone.parameters(), headTable));
     }
@@ -91,7 +105,31 @@ public final class MultiTaskModel implements AutoCloseable {
     /** A model with freshly initialised heads on a loaded backbone (the start of fine-tuning). */
     public static MultiTaskModel create(
             Backbone backbone, EmbeddingConfig embedding, List<TaskConfig> tasks, int maxLength) {
-        MultiTaskModel m = new MultiTaskModel(backbone, MtlConfig.of(backbone.name(), maxLength, embedding, tasks));
+        return create(backbone, embedding, tasks, maxLength, 0);
+    }
+
+    /**
+     * As {@link #create(Backbone, EmbeddingConfig, List, int)}, with the encoder's top {@code taskLayers}
+     * layers copied for the classification and NER heads (0: they read the shared layers). The copies
+     * start equal to the encoder's, so every output of the new model is the same as without them.
+     */
+    public static MultiTaskModel create(
+            Backbone backbone, EmbeddingConfig embedding, List<TaskConfig> tasks, int maxLength, int taskLayers) {
+        MultiTaskModel m =
+                new MultiTaskModel(backbone, MtlConfig.of(backbone.name(), maxLength, embedding, tasks, taskLayers));
+        if (m.tower != null) {
+            int first = backbone.config().numHiddenLayers() - taskLayers;
+            Map<String, Tensor> copy = new LinkedHashMap<>();
+            backbone.parameters().toTensors().forEach((key, t) -> {
+                for (int i = 0; i < taskLayers; i++) {
+                    String layer = "encoder.layer." + (first + i) + ".";
+                    if (key.startsWith(layer)) {
+                        copy.put(TASK_TOWER_PREFIX + "layer." + i + "." + key.substring(layer.length()), t);
+                    }
+                }
+            });
+            ParameterTable.of(m.tower, TASK_TOWER_PREFIX).load(copy, backbone.manager(), "the encoder's top layers");
+        }
         m.headTable.initializeMissing(backbone.manager());
         return m;
     }
@@ -204,7 +242,7 @@ public final class MultiTaskModel implements AutoCloseable {
         return h;
     }
 
-    /** Head parameters only, keyed {@code embedding.*} and {@code heads.<task>.*}. */
+    /** Head parameters only, keyed {@code embedding.*}, {@code heads.<task>.*} and {@code task_tower.*}. */
     public ParameterTable headParameters() {
         return headTable;
     }
@@ -237,9 +275,11 @@ public final class MultiTaskModel implements AutoCloseable {
      * @param hidden the final hidden states (B, T, H)
      * @param mask the 0/1 attention mask (B, T)
      * @param pooled the pooled sentence vectors (B, H), or null if no sentence-level head ran
+     * @param taskPooled the same pooled from the task tower (what classification heads read), or null
      * @param outputs each head's output
      */
-    public record Forward(NDArray hidden, NDArray mask, NDArray pooled, Map<Head<?, ?>, NDArray> outputs) {
+    public record Forward(
+            NDArray hidden, NDArray mask, NDArray pooled, NDArray taskPooled, Map<Head<?, ?>, NDArray> outputs) {
         public NDArray output(Head<?, ?> head) {
             return outputs.get(head);
         }
@@ -255,17 +295,47 @@ public final class MultiTaskModel implements AutoCloseable {
     public Forward forward(NDManager m, PaddedBatch batch, Collection<? extends Head<?, ?>> heads, boolean training) {
         Shape shape = new Shape(batch.batchSize(), batch.length());
         NDArray mask = m.create(batch.mask(), shape);
-        NDArray hidden =
-                backbone.model().apply(m.create(batch.ids(), shape), m.create(batch.typeIds(), shape), mask, training);
+        BertModel.States states = backbone.model()
+                .apply(
+                        m.create(batch.ids(), shape),
+                        m.create(batch.typeIds(), shape),
+                        mask,
+                        tower == null ? 0 : tower.size(),
+                        training);
+        NDArray hidden = states.last();
+        NDArray taskHidden = null;
         NDArray pooled = null;
+        NDArray taskPooled = null;
         Map<Head<?, ?>, NDArray> outputs = new LinkedHashMap<>();
         for (Head<?, ?> h : heads) {
-            if (h.input() == Head.Input.SENTENCE && pooled == null) {
-                pooled = pooler.pool(hidden, mask); // (B, H)
+            NDArray in;
+            if (readsTower(h)) {
+                if (taskHidden == null) {
+                    taskHidden = tower.apply(states.belowTop(), states.additiveMask(), training); // (B, T, H)
+                }
+                if (h.input() == Head.Input.SENTENCE && taskPooled == null) {
+                    taskPooled = pooler.pool(taskHidden, mask); // (B, H)
+                }
+                in = h.input() == Head.Input.SENTENCE ? taskPooled : taskHidden;
+            } else {
+                if (h.input() == Head.Input.SENTENCE && pooled == null) {
+                    pooled = pooler.pool(hidden, mask); // (B, H)
+                }
+                in = h.input() == Head.Input.SENTENCE ? pooled : hidden;
             }
-            outputs.put(h, h.forward(h.input() == Head.Input.SENTENCE ? pooled : hidden, training));
+            outputs.put(h, h.forward(in, training));
         }
-        return new Forward(hidden, mask, pooled, outputs);
+        return new Forward(hidden, mask, pooled, taskPooled, outputs);
+    }
+
+    /** Whether {@code head} reads the task tower: classification and NER heads of a model that has one. */
+    public boolean readsTower(Head<?, ?> head) {
+        return tower != null && (head.output() == Output.CLASSIFICATION || head.output() == Output.NER);
+    }
+
+    /** The task heads' private top layers, or null. */
+    public TaskTower taskTower() {
+        return tower;
     }
 
     // ------------------------------------------------------------------ prediction

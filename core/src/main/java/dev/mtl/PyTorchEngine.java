@@ -28,7 +28,10 @@ final class PyTorchEngine implements ForwardEngine {
             MultiTaskModel.Forward f = model.forward(m, batch, heads, false);
             Map<Head<?, ?>, float[]> out = new LinkedHashMap<>();
             heads.forEach(h -> out.put(h, f.output(h).toFloatArray()));
-            return new Result(out, pooled && f.pooled() != null ? f.pooled().toFloatArray() : null);
+            return new Result(
+                    out,
+                    pooled && f.pooled() != null ? f.pooled().toFloatArray() : null,
+                    pooled && f.taskPooled() != null ? f.taskPooled().toFloatArray() : null);
         }
     }
 

@@ -93,6 +93,23 @@ public final class TestModels {
         return Backbone.random(BertConfig.tiny(vocab().size()), tok);
     }
 
+    /**
+     * Redraws every parameter at the scale of a trained model's (LayerNorm gains around 1, the rest
+     * N(0, 0.3)): random initialisation is so small that every output is near 0 and any wiring would
+     * pass a comparison.
+     */
+    public static void redrawAtTrainedScale(MultiTaskModel m, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        for (var e : m.parameters().params().entrySet()) {
+            float[] v = e.getValue().array().toFloatArray();
+            boolean gain = e.getKey().endsWith("LayerNorm.weight");
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((gain ? 1 : 0) + r.nextGaussian() * (gain ? 0.2 : 0.3));
+            }
+            e.getValue().array().set(java.nio.FloatBuffer.wrap(v));
+        }
+    }
+
     /** The tags of {@link #writeTwoHeadModel}'s {@code slots} tagger. */
     public static final List<String> TAGS = List.of("O", "B-artist", "I-artist", "B-city", "I-city");
 

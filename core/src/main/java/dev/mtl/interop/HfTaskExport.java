@@ -17,7 +17,8 @@ import java.util.Map;
  * <p>The token head maps exactly (its {@code classifier} is the same Linear). Our classification head
  * is Linear → activation → Linear on the pooled vector; BERT's is its pooler (Linear → tanh on
  * [CLS]) → Linear, so it maps exactly only with [CLS] pooling, tanh and an MLP as wide as the encoder.
- * Anything else is refused unless forced, and then every difference is named.
+ * Anything else is refused unless forced, and then every difference is named. A model with a task
+ * tower exports the tower's layers as the encoder's top layers: the encoder the heads read.
  */
 final class HfTaskExport {
 
@@ -88,10 +89,23 @@ final class HfTaskExport {
         return new Plan(config, tensors, lost);
     }
 
-    /** The encoder under BertModel's keys with the {@code bert.} prefix the task models use. */
+    /**
+     * The encoder under BertModel's keys with the {@code bert.} prefix the task models use; with a task
+     * tower, its layers take the place of the encoder's top layers, which is what the task heads read.
+     */
     private static Map<String, Tensor> bertTensors(ModelParts parts) {
+        int first = parts.bert().numHiddenLayers() - parts.mtl().taskLayers();
         Map<String, Tensor> out = new LinkedHashMap<>();
-        parts.encoder().forEach((k, t) -> put(out, "bert." + k, t));
+        parts.encoder().forEach((k, t) -> {
+            for (int i = first; i < parts.bert().numHiddenLayers(); i++) {
+                String layer = "encoder.layer." + i + ".";
+                if (k.startsWith(layer)) {
+                    t = parts.head(
+                            ModelParts.TASK_TOWER_PREFIX + "layer." + (i - first) + ".", k.substring(layer.length()));
+                }
+            }
+            put(out, "bert." + k, t);
+        });
         return out;
     }
 

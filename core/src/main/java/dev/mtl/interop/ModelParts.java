@@ -16,7 +16,7 @@ import java.util.Map;
  * @param mtl tasks, labels and embedding-head settings
  * @param tokenizerJson the tokenizer.json text
  * @param encoder the encoder's tensors under BertModel keys ({@code embeddings.word_embeddings.weight}, ...)
- * @param heads the head tensors, keyed {@code embedding.*} and {@code heads.<task>.*}
+ * @param heads the head tensors, keyed {@code embedding.*}, {@code heads.<task>.*} and {@code task_tower.*}
  * @param training what the training run recorded, or null
  */
 public record ModelParts(
@@ -31,6 +31,8 @@ public record ModelParts(
     public static final String EMBEDDING_PREFIX = "embedding.";
     /** Prefix of each task head's tensors, followed by the task name and a dot. */
     public static final String HEADS_PREFIX = "heads.";
+    /** Prefix of the task tower's layers ({@code task_tower.layer.0.}), which the task heads read. */
+    public static final String TASK_TOWER_PREFIX = "task_tower.";
 
     public ModelParts {
         encoder = Collections.unmodifiableMap(new LinkedHashMap<>(encoder)); // checkpoint order kept

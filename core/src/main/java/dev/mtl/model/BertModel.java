@@ -32,13 +32,31 @@ public final class BertModel extends HfModule {
 
     /** @return the last hidden state (B, T, H) */
     public NDArray apply(NDArray ids, NDArray typeIds, NDArray mask, boolean training) {
+        return apply(ids, typeIds, mask, 0, training).last();
+    }
+
+    /**
+     * What one pass leaves for the heads: the last hidden state, the input of the top {@code top} layers
+     * (B, T, H; the last state itself when {@code top} is 0) and the additive attention mask (B, 1, 1, T).
+     */
+    public record States(NDArray last, NDArray belowTop, NDArray additiveMask) {}
+
+    /** As {@link #apply(NDArray, NDArray, NDArray, boolean)}, keeping the input of the top {@code top} layers. */
+    public States apply(NDArray ids, NDArray typeIds, NDArray mask, int top, boolean training) {
+        if (top < 0 || top > layers.size()) {
+            throw new IllegalArgumentException("top " + top + " of " + layers.size() + " layers");
+        }
         forwardCount.incrementAndGet();
         NDArray additive = AttentionMask.additive(mask); // (B, 1, 1, T)
         NDArray x = embeddings.apply(ids, typeIds, training); // (B, T, H)
-        for (BertLayer layer : layers) {
-            x = layer.apply(x, additive, training);
+        NDArray belowTop = top == layers.size() ? x : null;
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).apply(x, additive, training);
+            if (i == layers.size() - 1 - top) {
+                belowTop = x;
+            }
         }
-        return x;
+        return new States(x, belowTop, additive);
     }
 
     public BertConfig config() {

@@ -21,6 +21,7 @@ import dev.mtl.weights.SafeTensors;
 import dev.mtl.weights.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -108,6 +109,42 @@ class HfExportTest {
                             .get("encoder.layer.1.output.dense.weight")
                             .data());
         }
+    }
+
+    /** The heads read the task tower, so a task's export is the encoder with the tower as its top layer. */
+    @Test
+    void aTaskTowerIsExportedAsTheEncodersTopLayer() throws Exception {
+        Path out = tmp.resolve("tower");
+        Map<String, Tensor> mine;
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("vocab")),
+                EmbeddingConfig.sentenceTransformers(),
+                List.of(TaskConfig.ner("slots", TestModels.TAGS, false)),
+                64,
+                1)) {
+            InteropModels.randomize(m, 5, "task_tower."); // the tower apart from the layer it copies
+            assertEquals(List.of(), m.export(ExportFormat.HF_TOKEN_CLASSIFICATION, "slots", false, out));
+            mine = m.parameters().toTensors();
+        }
+        Map<String, Tensor> w = SafeTensors.read(out.resolve("model.safetensors"));
+        int towerKeys = 0;
+        for (String k : mine.keySet()) {
+            if (k.startsWith("task_tower.layer.0.")) {
+                String exported = "bert.encoder.layer.1." + k.substring("task_tower.layer.0.".length());
+                assertArrayEquals(mine.get(k).data(), w.get(exported).data(), exported);
+                assertFalse(Arrays.equals(
+                        mine.get(exported.substring("bert.".length())).data(),
+                        w.get(exported).data()));
+                towerKeys++;
+            }
+        }
+        assertEquals(16, towerKeys);
+        assertArrayEquals(
+                mine.get("encoder.layer.0.output.dense.weight").data(),
+                w.get("bert.encoder.layer.0.output.dense.weight").data());
+        assertTrue(
+                w.keySet().stream().noneMatch(k -> k.contains("task_tower")),
+                w.keySet().toString());
     }
 
     @Test

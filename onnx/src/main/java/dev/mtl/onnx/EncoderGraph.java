@@ -3,6 +3,7 @@ package dev.mtl.onnx;
 import static dev.mtl.onnx.OnnxGraph.Attr;
 import static dev.mtl.onnx.OnnxGraph.MS;
 
+import dev.mtl.MultiTaskModel;
 import dev.mtl.config.BertConfig;
 import dev.mtl.weights.Tensor;
 import java.util.ArrayList;
@@ -57,8 +58,21 @@ final class EncoderGraph {
         this.exposeFfnInputs = exposeFfnInputs;
     }
 
-    static String ffnInputName(int layer) {
-        return "calibration.ffn_input." + layer;
+    /** The calibration output of the layer whose weights are named {@code prefix} ({@code encoder.layer.i.}). */
+    static String ffnInputName(String prefix) {
+        return "calibration.ffn_input." + prefix;
+    }
+
+    /** Prefixes of the encoder's layers and then of the task tower's, as {@link WideChannels} keys them. */
+    static List<String> layerPrefixes(BertConfig c, int towerLayers) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            out.add("encoder.layer." + i + ".");
+        }
+        for (int i = 0; i < towerLayers; i++) {
+            out.add(MultiTaskModel.TASK_TOWER_PREFIX + "layer." + i + ".");
+        }
+        return out;
     }
 
     /**
@@ -66,6 +80,16 @@ final class EncoderGraph {
      * @return the last hidden state (B, T, H)
      */
     String build(String ids, String types, String mask32) {
+        return build(ids, types, mask32, 0)[0];
+    }
+
+    /**
+     * As {@link #build(String, String, String)}, with a task tower of {@code tower} layers on the input
+     * of the encoder's top {@code tower} layers.
+     *
+     * @return the last hidden state and the task tower's output (B, T, H), or only the former
+     */
+    String[] build(String ids, String types, String mask32, int tower) {
         String ids32 = g.op("Cast", "embeddings", List.of(ids), Attr.i("to", OnnxGraph.INT32));
         String types32 = g.op("Cast", "embeddings", List.of(types), Attr.i("to", OnnxGraph.INT32));
         String e = "embeddings.";
@@ -84,15 +108,25 @@ final class EncoderGraph {
                                 mask32),
                         2,
                         Attr.f("epsilon", c.layerNormEps()))[0]; // (B, T, H)
+        String belowTop = null;
         for (int i = 0; i < c.numHiddenLayers(); i++) {
-            x = layer(i, x, mask32);
+            if (i == c.numHiddenLayers() - tower) {
+                belowTop = x;
+            }
+            x = layer("encoder.layer." + i + ".", x, mask32);
         }
-        return x;
+        if (tower == 0) {
+            return new String[] {x};
+        }
+        String t = belowTop;
+        for (int i = 0; i < tower; i++) {
+            t = layer(MultiTaskModel.TASK_TOWER_PREFIX + "layer." + i + ".", t, mask32);
+        }
+        return new String[] {x, t};
     }
 
-    /** One post-LN layer: (B, T, H) → (B, T, H). */
-    private String layer(int i, String x, String mask32) {
-        String p = "encoder.layer." + i + ".";
+    /** One post-LN layer, weights named {@code p} ({@code encoder.layer.i.}): (B, T, H) → (B, T, H). */
+    private String layer(String p, String x, String mask32) {
         String attention = attention(p + "attention.self.", x, mask32); // (B, T, H)
         String a = skipLayerNorm(p + "attention.output.", matMul(attention, p + "attention.output.dense"), x);
         int[] wide = wideChannels.getOrDefault(p, new int[0]);
@@ -110,8 +144,8 @@ final class EncoderGraph {
                         List.of(h, bias))
                 : g.op("Relu", p + "intermediate", List.of(g.op("Add", p + "intermediate", List.of(h, bias))));
         if (exposeFfnInputs) {
-            g.alias(h, ffnInputName(i));
-            g.output(ffnInputName(i), OnnxGraph.FLOAT, "batch", "sequence", (long) c.intermediateSize());
+            g.alias(h, ffnInputName(p));
+            g.output(ffnInputName(p), OnnxGraph.FLOAT, "batch", "sequence", (long) c.intermediateSize());
         }
         return skipLayerNorm(p + "output.", matMul(h, p + "output.dense"), a);
     }

@@ -39,6 +39,8 @@ public final class OnnxExport {
     public static final String TOKEN_TYPE_IDS = "token_type_ids";
     public static final String EMBEDDING = "embedding";
     public static final String POOLED = "pooled";
+    /** The task tower's pooled vector (what classification heads read), in a graph with a task tower. */
+    public static final String TASK_POOLED = "task_pooled";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BATCH = "batch";
@@ -81,9 +83,19 @@ public final class OnnxExport {
                         && !options.calibration().isEmpty()
                 ? WideChannels.find(model, w, options.calibration(), WideChannels.PER_LAYER)
                 : Map.of();
-        String hidden = new EncoderGraph(g, w, model.backbone().config(), options, wide, false)
-                .build(INPUT_IDS, TOKEN_TYPE_IDS, mask32); // (B, T, H)
-        String pooled = pool(g, model.pooler(), hidden);
+        int tower = model.taskTower() == null ? 0 : model.taskTower().size();
+        String[] states = new EncoderGraph(g, w, model.backbone().config(), options, wide, false)
+                .build(INPUT_IDS, TOKEN_TYPE_IDS, mask32, tower);
+        String hidden = states[0]; // (B, T, H)
+        String taskHidden = tower > 0 ? states[1] : hidden; // what classification and NER heads read
+        String pooled = pool(g, model.pooler(), hidden, "pooling");
+        String taskPooled = pooled;
+        if (tower > 0) {
+            taskPooled = pool(g, model.pooler(), taskHidden, "task_pooling");
+            g.alias(taskPooled, TASK_POOLED);
+            g.output(TASK_POOLED, OnnxGraph.FLOAT, BATCH, (long)
+                    model.backbone().config().hiddenSize());
+        }
         g.alias(pooled, POOLED);
         g.output(
                 POOLED, OnnxGraph.FLOAT, BATCH, (long) model.backbone().config().hiddenSize());
@@ -93,7 +105,7 @@ public final class OnnxExport {
             String p = MultiTaskModel.HEADS_PREFIX + h.name() + ".";
             if (h instanceof ClassificationHead c) {
                 TaskConfig task = model.tasks().get(h.name());
-                String x = linear(g, w, p + "dense", pooled);
+                String x = linear(g, w, p + "dense", taskPooled);
                 x = switch (task.activation()) {
                     case "relu" -> g.op("Relu", p + "dense", List.of(x));
                     case "tanh" -> g.op("Tanh", p + "dense", List.of(x));
@@ -103,7 +115,7 @@ public final class OnnxExport {
                 g.output(
                         outputName(h), OnnxGraph.FLOAT, BATCH, (long) c.labels().size());
             } else if (h instanceof TokenClassificationHead t) {
-                g.alias(linear(g, w, p + "classifier", hidden), outputName(h));
+                g.alias(linear(g, w, p + "classifier", taskHidden), outputName(h));
                 g.output(outputName(h), OnnxGraph.FLOAT, BATCH, SEQUENCE, (long)
                         t.tags().size());
             }
@@ -112,40 +124,39 @@ public final class OnnxExport {
         return g.toModel("mtl", OnnxMetadata.FORMAT_VERSION);
     }
 
-    /** hidden (B, T, H) → (B, H), as {@link Pooler}: masked mean, [CLS], or masked maximum. */
-    private static String pool(OnnxGraph g, Pooler pooler, String hidden) {
-        String mask = g.op("Cast", "pooling", List.of(ATTENTION_MASK), Attr.i("to", OnnxGraph.FLOAT)); // (B, T)
-        String one = g.int64s("pooling.axis_1", new long[] {1}, new long[] {1});
-        String m =
-                g.op("Unsqueeze", "pooling", List.of(mask, g.int64s("pooling.axis_2", new long[] {1}, new long[] {2})));
+    /** hidden (B, T, H) → (B, H), as {@link Pooler}: masked mean, [CLS], or masked maximum; nodes named {@code n}. */
+    private static String pool(OnnxGraph g, Pooler pooler, String hidden, String n) {
+        String mask = g.op("Cast", n, List.of(ATTENTION_MASK), Attr.i("to", OnnxGraph.FLOAT)); // (B, T)
+        String one = g.int64s(n + ".axis_1", new long[] {1}, new long[] {1});
+        String m = g.op("Unsqueeze", n, List.of(mask, g.int64s(n + ".axis_2", new long[] {1}, new long[] {2})));
         return switch (pooler.mode()) {
             case CLS ->
                 g.op(
                         "Gather",
-                        "pooling",
-                        List.of(hidden, g.int64s("pooling.first", new long[] {}, new long[] {0})),
+                        n,
+                        List.of(hidden, g.int64s(n + ".first", new long[] {}, new long[] {0})),
                         Attr.i("axis", 1));
             case MEAN -> {
                 String sum = g.op(
                         "ReduceSum",
-                        "pooling",
-                        List.of(g.op("Mul", "pooling", List.of(hidden, m)), one),
+                        n,
+                        List.of(g.op("Mul", n, List.of(hidden, m)), one),
                         Attr.i("keepdims", 0)); // (B, H)
-                String count = g.op("ReduceSum", "pooling", List.of(m, one), Attr.i("keepdims", 0)); // (B, 1)
-                String floor = scalar(g, "pooling.min_count", Pooler.MIN_TOKEN_COUNT);
-                yield g.op("Div", "pooling", List.of(sum, g.op("Clip", "pooling", List.of(count, floor))));
+                String count = g.op("ReduceSum", n, List.of(m, one), Attr.i("keepdims", 0)); // (B, 1)
+                String floor = scalar(g, n + ".min_count", Pooler.MIN_TOKEN_COUNT);
+                yield g.op("Div", n, List.of(sum, g.op("Clip", n, List.of(count, floor))));
             }
             case MAX -> {
                 String padded = g.op(
                         "Mul",
-                        "pooling",
+                        n,
                         List.of(
-                                g.op("Sub", "pooling", List.of(scalar(g, "pooling.one", 1f), m)),
-                                scalar(g, "pooling.pad", Pooler.MAX_POOL_PAD))); // (B, T, 1)
+                                g.op("Sub", n, List.of(scalar(g, n + ".one", 1f), m)),
+                                scalar(g, n + ".pad", Pooler.MAX_POOL_PAD))); // (B, T, 1)
                 yield g.op(
                         "ReduceMax",
-                        "pooling",
-                        List.of(g.op("Add", "pooling", List.of(hidden, padded))),
+                        n,
+                        List.of(g.op("Add", n, List.of(hidden, padded))),
                         Attr.ints("axes", 1),
                         Attr.i("keepdims", 0));
             }

@@ -162,8 +162,12 @@ public final class OrtEngine implements ForwardEngine {
         Map<Head<?, ?>, String> names = new LinkedHashMap<>();
         heads.forEach(h -> names.put(h, OnnxExport.outputName(h)));
         Set<String> wanted = new HashSet<>(names.values());
+        boolean taskPooled = pooled && outputs.contains(OnnxExport.TASK_POOLED);
         if (pooled) {
             wanted.add(OnnxExport.POOLED);
+        }
+        if (taskPooled) {
+            wanted.add(OnnxExport.TASK_POOLED);
         }
         try (Inputs in = Inputs.of(env, batch);
                 OrtSession.Result r = session.run(in.tensors(), wanted)) {
@@ -171,7 +175,10 @@ public final class OrtEngine implements ForwardEngine {
             for (Map.Entry<Head<?, ?>, String> e : names.entrySet()) {
                 out.put(e.getKey(), floats(r, e.getValue()));
             }
-            return new Result(out, pooled ? floats(r, OnnxExport.POOLED) : null);
+            return new Result(
+                    out,
+                    pooled ? floats(r, OnnxExport.POOLED) : null,
+                    taskPooled ? floats(r, OnnxExport.TASK_POOLED) : null);
         } catch (OrtException e) {
             throw new IllegalStateException(
                     source + ": ONNX Runtime failed on a batch of " + batch.batchSize() + " × " + batch.length()

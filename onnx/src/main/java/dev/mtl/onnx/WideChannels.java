@@ -56,9 +56,17 @@ final class WideChannels {
         }
     }
 
-    /** Per layer prefix ({@code encoder.layer.i.}), its {@code count} widest channels, ascending. */
+    private static int towerLayers(MultiTaskModel model) {
+        return model.taskTower() == null ? 0 : model.taskTower().size();
+    }
+
+    /**
+     * Per layer prefix ({@code encoder.layer.i.}, then {@code task_tower.layer.i.}), its {@code count}
+     * widest channels, ascending.
+     */
     static Map<String, int[]> find(MultiTaskModel model, Map<String, Tensor> w, List<String> texts, int count) {
         float[][] max = activationMax(model, w, texts);
+        List<String> prefixes = EncoderGraph.layerPrefixes(model.backbone().config(), towerLayers(model));
         Map<String, int[]> wide = new HashMap<>();
         for (int layer = 0; layer < max.length; layer++) {
             float[] m = max[layer];
@@ -69,7 +77,7 @@ final class WideChannels {
                     .mapToInt(Integer::intValue)
                     .sorted()
                     .toArray();
-            wide.put("encoder.layer." + layer + ".", top);
+            wide.put(prefixes.get(layer), top);
         }
         return wide;
     }
@@ -96,13 +104,14 @@ final class WideChannels {
             sequences.add(ids);
         }
         sequences.sort(Comparator.comparingInt(s -> s.length));
-        float[][] max = new float[c.numHiddenLayers()][c.intermediateSize()];
+        List<String> prefixes = EncoderGraph.layerPrefixes(c, towerLayers(model));
+        float[][] max = new float[prefixes.size()][c.intermediateSize()];
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-                OrtSession session = env.createSession(calibrationGraph(w, c), o)) {
+                OrtSession session = env.createSession(calibrationGraph(w, c, towerLayers(model)), o)) {
             for (int start = 0; start < sequences.size(); start += BATCH) {
                 List<long[]> batch = sequences.subList(start, Math.min(sequences.size(), start + BATCH));
-                accumulate(env, session, PaddedBatch.of(batch, tokenizer.padId()), max);
+                accumulate(env, session, PaddedBatch.of(batch, tokenizer.padId()), prefixes, max);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("calibration failed: " + e.getMessage(), e);
@@ -111,23 +120,25 @@ final class WideChannels {
     }
 
     /** The FP32 encoder whose outputs are every layer's FFN down-projection input. */
-    private static byte[] calibrationGraph(Map<String, Tensor> w, BertConfig c) {
+    private static byte[] calibrationGraph(Map<String, Tensor> w, BertConfig c, int tower) {
         OnnxGraph g = new OnnxGraph();
         String mask32 = OnnxExport.inputs(g);
         new EncoderGraph(g, w, c, ExportOptions.fp32(), Map.of(), true)
-                .build(OnnxExport.INPUT_IDS, OnnxExport.TOKEN_TYPE_IDS, mask32);
+                .build(OnnxExport.INPUT_IDS, OnnxExport.TOKEN_TYPE_IDS, mask32, tower);
         return g.toModel("mtl-calibration", OnnxMetadata.FORMAT_VERSION);
     }
 
-    private static void accumulate(OrtEnvironment env, OrtSession session, PaddedBatch p, float[][] max)
+    private static void accumulate(
+            OrtEnvironment env, OrtSession session, PaddedBatch p, List<String> prefixes, float[][] max)
             throws OrtException {
         try (OrtEngine.Inputs in = OrtEngine.Inputs.of(env, p);
                 OrtSession.Result r = session.run(in.tensors())) {
             for (int layer = 0; layer < max.length; layer++) {
                 float[] m = max[layer];
                 int width = m.length;
-                FloatBuffer x =
-                        ((OnnxTensor) r.get(EncoderGraph.ffnInputName(layer)).orElseThrow()).getFloatBuffer();
+                FloatBuffer x = ((OnnxTensor) r.get(EncoderGraph.ffnInputName(prefixes.get(layer)))
+                                .orElseThrow())
+                        .getFloatBuffer();
                 for (int t = 0; t < p.mask().length; t++) {
                     if (p.mask()[t] == 0) {
                         continue; // padding: its values are computed but never used

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mtl.EngineKind;
 import dev.mtl.MultiTaskModel;
 import dev.mtl.Prediction;
+import dev.mtl.TaskTowerTest;
 import dev.mtl.TestModels;
 import dev.mtl.config.EmbeddingConfig;
 import dev.mtl.config.Output;
@@ -57,6 +58,40 @@ class OrtEngineTest {
                 assertEquals(
                         b.get(i).ner().get("slots").entities().size(),
                         a.get(i).ner().get("slots").entities().size());
+            }
+        }
+    }
+
+    /** Classification and NER read the task tower on both engines, also when windows are combined. */
+    @Test
+    void aModelWithATaskTowerMatchesPyTorchWithWindows() throws Exception {
+        Path dir = tmp.resolve("tower");
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp.resolve("vocab")),
+                EmbeddingConfig.sentenceTransformers(),
+                TaskTowerTest.TASKS,
+                64,
+                1)) {
+            TestModels.redrawAtTrainedScale(m, 3);
+            m.save(dir);
+        }
+        try (MultiTaskModel ort = MultiTaskModel.load(dir);
+                MultiTaskModel pt = MultiTaskModel.load(dir)) {
+            pt.useEngine(EngineKind.PYTORCH);
+            var options = ort.defaultOptions().withMaxLength(8).withBatchSize(3);
+            List<Prediction> a = ort.predict(TEXTS, EnumSet.allOf(Output.class), options, n -> {});
+            assertEquals(EngineKind.ONNXRUNTIME, ort.engineKind());
+            List<Prediction> b = pt.predict(TEXTS, EnumSet.allOf(Output.class), options, n -> {});
+            for (int i = 0; i < TEXTS.size(); i++) {
+                assertArrayEquals(b.get(i).embedding(), a.get(i).embedding(), 1e-4f);
+                var want = b.get(i).classification().get("intent").scores();
+                var got = a.get(i).classification().get("intent").scores();
+                for (String label : want.keySet()) {
+                    assertEquals(want.get(label), got.get(label), 1e-4f, "text " + i + ", " + label);
+                }
+                assertEquals(
+                        b.get(i).ner().get("slots").tags(),
+                        a.get(i).ner().get("slots").tags());
             }
         }
     }

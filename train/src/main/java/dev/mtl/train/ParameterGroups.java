@@ -11,7 +11,8 @@ import java.util.Map;
  * Which parameters train in an epoch, and how: freezing (the whole encoder, the embeddings, the
  * lowest layers, named heads, or ULMFiT's gradual unfreezing from the top), the learning-rate scale
  * (heads: head_lr/lr; encoder layer i of L: layer_decay^(L−i); embeddings: layer_decay^(L+1)) and the
- * weight decay (none on biases, LayerNorm weights and CRF transitions).
+ * weight decay (none on biases, LayerNorm weights and CRF transitions). Layer i of a task tower of k
+ * layers is a copy of encoder layer L−k+i and trains, and freezes, as that layer.
  */
 final class ParameterGroups {
 
@@ -19,21 +20,34 @@ final class ParameterGroups {
     static final String WORD_EMBEDDINGS = "embeddings.word_embeddings.weight";
 
     private static final String LAYER_PREFIX = "encoder.layer.";
+    private static final String TOWER_PREFIX = MultiTaskModel.TASK_TOWER_PREFIX + "layer.";
 
     private final Map<String, Param> params;
     private final OptimizerConfig optimizer;
     private final FreezeConfig freeze;
     private final int layers;
+    private final int towerLayers;
 
     ParameterGroups(MultiTaskModel model, OptimizerConfig optimizer, FreezeConfig freeze) {
-        this(model.parameters().params(), model.backbone().config().numHiddenLayers(), optimizer, freeze);
+        this(
+                model.parameters().params(),
+                model.backbone().config().numHiddenLayers(),
+                model.config().taskLayers(),
+                optimizer,
+                freeze);
     }
 
     ParameterGroups(Map<String, Param> params, int layers, OptimizerConfig optimizer, FreezeConfig freeze) {
+        this(params, layers, 0, optimizer, freeze);
+    }
+
+    ParameterGroups(
+            Map<String, Param> params, int layers, int towerLayers, OptimizerConfig optimizer, FreezeConfig freeze) {
         this.params = params;
         this.optimizer = optimizer;
         this.freeze = freeze;
         this.layers = layers;
+        this.towerLayers = towerLayers;
     }
 
     /** Marks every parameter trainable or frozen for {@code epoch}; returns the trainable ones. */
@@ -47,19 +61,21 @@ final class ParameterGroups {
             if (!trainable) {
                 continue;
             }
-            float scale;
-            if (isHead(key)) {
-                scale = (float) (optimizer.headLr() / optimizer.lr());
-            } else if (key.startsWith(LAYER_PREFIX)) {
-                scale = (float) Math.pow(optimizer.layerDecay(), layers - layerOf(key));
-            } else {
-                scale = (float) Math.pow(optimizer.layerDecay(), layers + 1);
-            }
+            float scale = lrScale(key);
             boolean noDecay = key.endsWith(".bias") || key.contains("LayerNorm") || key.contains("crf.");
             boolean lazy = optimizer.lazyEmbeddings() && key.equals(WORD_EMBEDDINGS);
             groups.add(new AdamW.Group(key, w, scale, noDecay ? 0f : (float) optimizer.weightDecay(), lazy));
         }
         return groups;
+    }
+
+    /** The learning rate of {@code key} as a multiple of {@code optimizer.lr}. */
+    float lrScale(String key) {
+        if (isHead(key)) {
+            return (float) (optimizer.headLr() / optimizer.lr());
+        }
+        int layer = layerOf(key);
+        return (float) Math.pow(optimizer.layerDecay(), layer >= 0 ? layers - layer : layers + 1);
     }
 
     /** Whether {@code key} is frozen in {@code epoch}. */
@@ -74,7 +90,7 @@ final class ParameterGroups {
         if (freeze.encoder()) {
             return true;
         }
-        int layer = key.startsWith(LAYER_PREFIX) ? layerOf(key) : -1; // -1: the embeddings
+        int layer = layerOf(key); // -1: the embeddings
         if (freeze.gradualUnfreeze() && layer < layers - 1 - epoch) {
             return true; // ULMFiT: epoch 0 trains the heads and the top layer, each later epoch one more
         }
@@ -88,7 +104,15 @@ final class ParameterGroups {
         return key.startsWith(MultiTaskModel.HEADS_PREFIX) || key.startsWith(MultiTaskModel.EMBEDDING_PREFIX);
     }
 
-    private static int layerOf(String key) {
-        return Integer.parseInt(key.substring(LAYER_PREFIX.length(), key.indexOf('.', LAYER_PREFIX.length())));
+    /** The encoder layer that {@code key} belongs to, or is a task tower's copy of; -1 for the embeddings. */
+    private int layerOf(String key) {
+        if (key.startsWith(TOWER_PREFIX)) {
+            return layers - towerLayers + index(key, TOWER_PREFIX);
+        }
+        return key.startsWith(LAYER_PREFIX) ? index(key, LAYER_PREFIX) : -1;
+    }
+
+    private static int index(String key, String prefix) {
+        return Integer.parseInt(key.substring(prefix.length(), key.indexOf('.', prefix.length())));
     }
 }

@@ -10,6 +10,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * before the first step, and kept with the run. Texts of datasets that feed an embedding task are not
  * distilled: there the embedding is meant to change. {@code none}: nothing holds the embedding.
  *
+ * <p>{@code task_layers}: how many of the encoder's top layers the classification and NER heads get as
+ * private copies (a task tower), so that they can move those layers while the embedding keeps the shared
+ * ones; by default 1 with {@code distill}, 0 with {@code none}.
+ *
  * @param weight the distillation loss's weight against the task losses
  */
 public record PreserveConfig(
@@ -17,7 +21,16 @@ public record PreserveConfig(
         Method method,
 
         @JsonProperty(value = "weight", defaultValue = "1.0")
-        double weight) {
+        double weight,
+
+        @JsonProperty("task_layers") Integer taskLayers) {
+
+    /** The task tower's size with {@code distill} when the config does not set it. */
+    public static final int DEFAULT_TASK_LAYERS = 1;
+
+    public PreserveConfig(Method method, double weight) {
+        this(method, weight, null);
+    }
 
     /** The preservation methods. */
     public enum Method {
@@ -33,6 +46,12 @@ public record PreserveConfig(
         }
         if (!(weight >= 0) || Double.isInfinite(weight)) {
             throw new SettingException("weight", "must be a finite number >= 0, got " + weight);
+        }
+        if (taskLayers == null) {
+            taskLayers = method == Method.DISTILL ? DEFAULT_TASK_LAYERS : 0;
+        }
+        if (taskLayers < 0) {
+            throw new SettingException("task_layers", "must be >= 0, got " + taskLayers);
         }
     }
 

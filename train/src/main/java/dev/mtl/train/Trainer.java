@@ -99,7 +99,7 @@ public final class Trainer {
             Backbone b = cfg.defaultBackbone()
                     ? Backbone.loadDefault()
                     : MultiTaskModel.load(Path.of(cfg.backbone())).backbone();
-            model = MultiTaskModel.create(b, cfg.embedding(), tasks, cfg.maxLength());
+            model = MultiTaskModel.create(b, cfg.embedding(), tasks, cfg.maxLength(), taskLayers(cfg, tasks, b));
             state = TrainState.start(datasets.size());
             metrics.clear();
         }
@@ -328,6 +328,22 @@ public final class Trainer {
      * Stops the run at the first NaN or infinite task loss, naming step, dataset and task: a diverged
      * run would otherwise write NaN weights and fail much later, far from the cause.
      */
+    /**
+     * The task tower's size: {@code preserve.task_layers} when the model has classification or NER heads
+     * to read it, else 0.
+     */
+    static int taskLayers(TrainConfig cfg, List<TaskConfig> tasks, Backbone backbone) {
+        int k = cfg.preserve().taskLayers();
+        int layers = backbone.config().numHiddenLayers();
+        if (k > layers) {
+            throw new SettingException(
+                    "preserve.task_layers", "must be at most the encoder's " + layers + " layers, got " + k);
+        }
+        boolean taskHeads = tasks.stream()
+                .anyMatch(t -> t.kind() == TaskConfig.Kind.CLASSIFICATION || t.kind() == TaskConfig.Kind.NER);
+        return taskHeads ? k : 0;
+    }
+
     static void checkFinite(Map<String, Float> losses, long step, String dataset) {
         losses.forEach((task, v) -> {
             if (!Float.isFinite(v)) {

@@ -71,9 +71,35 @@ class FreezingAndResumeTest {
 
     /** The parameter groups of a 2-layer model under a freezing config. */
     private ParameterGroups groups(String freeze) throws Exception {
+        return groups(freeze, 0);
+    }
+
+    /** As {@link #groups(String)}, with a task tower of {@code tower} layers. */
+    private ParameterGroups groups(String freeze, int tower) throws Exception {
         Files.writeString(tmp.resolve("train.yaml"), config(1, freeze));
         TrainConfig cfg = TrainConfig.load(tmp.resolve("train.yaml"));
-        return new ParameterGroups(Map.of(), 2, cfg.optimizer(), cfg.freeze());
+        return new ParameterGroups(Map.of(), 2, tower, cfg.optimizer(), cfg.freeze());
+    }
+
+    @Test
+    void aTaskTowersLayerTrainsAndFreezesAsTheEncoderLayerItCopies() throws Exception {
+        Files.writeString(
+                tmp.resolve("decay.yaml"),
+                config(1, "").replace("head_lr: 2.0e-3}", "head_lr: 2.0e-3, layer_decay: 0.5}"));
+        TrainConfig cfg = TrainConfig.load(tmp.resolve("decay.yaml"));
+        ParameterGroups decay = new ParameterGroups(Map.of(), 2, 1, cfg.optimizer(), cfg.freeze());
+        String tower = "task_tower.layer.0.attention.self.query.weight";
+        assertEquals(0.5f, decay.lrScale("encoder.layer.1.attention.self.query.weight"));
+        assertEquals(0.5f, decay.lrScale(tower), "the top layer's rate: layer_decay^(2 - 1)");
+        assertEquals(0.25f, decay.lrScale("encoder.layer.0.attention.self.query.weight"));
+        assertEquals(20f, decay.lrScale("heads.slots.classifier.weight"), 1e-4f);
+        ParameterGroups t = groups("freeze: {gradual_unfreeze: true}", 1);
+        assertFalse(t.frozen(tower, 0), "epoch 0 trains the top layer: the tower's copy of it too");
+        ParameterGroups bottom = groups("freeze: {layers: 2}", 1);
+        assertTrue(bottom.frozen(tower, 0), "freezing both layers freezes their copy");
+        ParameterGroups two = groups("freeze: {layers: 1}", 2);
+        assertTrue(two.frozen("task_tower.layer.0.output.dense.weight", 0), "tower layer 0 copies encoder layer 0");
+        assertFalse(two.frozen("task_tower.layer.1.output.dense.weight", 0));
     }
 
     @Test

@@ -40,6 +40,8 @@ class InvalidTrainConfigTest {
         assertEquals(":9: optimizer.lr: must be > 0, got -1.0", error(MINIMAL + "optimizer: {lr: -1}\n"));
         assertEquals(":9: freeze.layers: must be in [0, 48], got 49", error(MINIMAL + "freeze: {layers: 49}\n"));
         assertEquals(
+                ":9: preserve.task_layers: must be >= 0, got -1", error(MINIMAL + "preserve: {task_layers: -1}\n"));
+        assertEquals(
                 ":9: eval.every: 'often' is not 'epoch' or a number of steps >= 1",
                 error(MINIMAL + "eval: {every: often}\n"));
         assertEquals(
