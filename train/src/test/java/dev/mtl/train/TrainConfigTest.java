@@ -3,9 +3,13 @@ package dev.mtl.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mtl.Backbone;
+import dev.mtl.TestModels;
 import dev.mtl.config.EmbeddingConfig;
+import dev.mtl.config.EmbeddingLoss;
 import dev.mtl.config.Pooling;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.data.Example;
@@ -123,6 +127,21 @@ class TrainConfigTest {
         DatasetSpec d = c.datasets().get(0);
         assertEquals(List.of("UTF-8", Map.of()), List.of(d.encoding(), d.options()));
         assertNull(d.dev());
+    }
+
+    @Test
+    void theTaskTowerNeedsTaskHeadsAndNoMoreLayersThanTheEncoderHas() throws IOException {
+        TrainConfig c = TrainConfig.load(write("train.yaml", MINIMAL + "preserve: {task_layers: 2}\n"));
+        List<TaskConfig> tasks = List.of(
+                TaskConfig.classification("intent", List.of("a", "b")), TaskConfig.ner("slots", List.of("O"), false));
+        List<TaskConfig> embeddingOnly = List.of(TaskConfig.embedding("sts", EmbeddingLoss.COSENT, List.of()));
+        try (Backbone b = TestModels.tinyBackbone(dir.resolve("vocab"))) { // 2 layers
+            assertEquals(2, Trainer.taskLayers(c, tasks, b));
+            assertEquals(0, Trainer.taskLayers(c, embeddingOnly, b), "no head would read it");
+            TrainConfig three = TrainConfig.load(write("three.yaml", MINIMAL + "preserve: {task_layers: 3}\n"));
+            SettingException e = assertThrows(SettingException.class, () -> Trainer.taskLayers(three, tasks, b));
+            assertEquals("preserve.task_layers: must be at most the encoder's 2 layers, got 3", e.getMessage());
+        }
     }
 
     @Test
