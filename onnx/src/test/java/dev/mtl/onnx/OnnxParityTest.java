@@ -91,10 +91,12 @@ class OnnxParityTest {
                 false,
                 List.of(Pattern.compile("attention"), Pattern.compile("intermediate"), Pattern.compile("ffn\\.narrow")),
                 TEXTS);
-        try (MultiTaskModel m = trainedScaleModel(Pooling.MEAN)) {
+        // With a task tower, calibration also finds the tower layer's widest channels.
+        try (MultiTaskModel m = trainedScaleModel(Pooling.MEAN, 1)) {
             byte[] graph = OnnxExport.toBytes(m, splitInFp32);
             String text = new String(graph, StandardCharsets.ISO_8859_1);
             assertTrue(text.contains("ffn.wide") && text.contains("ffn.narrow"), "the graph has the split");
+            assertTrue(text.contains("task_tower.layer.0.ffn.wide"), "the tower's FFN is split too");
             assertFalse(text.contains("DynamicQuantizeMatMul"), "nothing is quantized");
             assertParity(m, splitInFp32, TEXTS, TOLERANCE);
         }
