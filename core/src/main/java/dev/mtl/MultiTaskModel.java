@@ -10,9 +10,7 @@ import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.embedding.EmbeddingHead;
 import dev.mtl.embedding.Pooler;
-import dev.mtl.heads.ClassPrediction;
 import dev.mtl.heads.Head;
-import dev.mtl.heads.NerResult;
 import dev.mtl.interop.ExportFormat;
 import dev.mtl.interop.ModelExport;
 import dev.mtl.interop.ModelParts;
@@ -22,7 +20,6 @@ import dev.mtl.model.ParameterTable;
 import dev.mtl.model.TaskTower;
 import dev.mtl.tokenize.Alignment;
 import dev.mtl.tokenize.PaddedBatch;
-import dev.mtl.weights.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,17 +115,7 @@ public final class MultiTaskModel implements AutoCloseable {
         MultiTaskModel m =
                 new MultiTaskModel(backbone, MtlConfig.of(backbone.name(), maxLength, embedding, tasks, taskLayers));
         if (m.tower != null) {
-            int first = backbone.config().numHiddenLayers() - taskLayers;
-            Map<String, Tensor> copy = new LinkedHashMap<>();
-            backbone.parameters().toTensors().forEach((key, t) -> {
-                for (int i = 0; i < taskLayers; i++) {
-                    String layer = "encoder.layer." + (first + i) + ".";
-                    if (key.startsWith(layer)) {
-                        copy.put(TASK_TOWER_PREFIX + "layer." + i + "." + key.substring(layer.length()), t);
-                    }
-                }
-            });
-            ParameterTable.of(m.tower, TASK_TOWER_PREFIX).load(copy, backbone.manager(), "the encoder's top layers");
+            m.tower.copyTopLayers(backbone.model(), backbone.manager());
         }
         m.headTable.initializeMissing(backbone.manager());
         return m;
@@ -300,7 +287,7 @@ public final class MultiTaskModel implements AutoCloseable {
                         m.create(batch.ids(), shape),
                         m.create(batch.typeIds(), shape),
                         mask,
-                        tower == null ? 0 : tower.size(),
+                        config.taskLayers(),
                         training);
         NDArray hidden = states.last();
         NDArray taskHidden = null;
@@ -333,11 +320,6 @@ public final class MultiTaskModel implements AutoCloseable {
         return tower != null && (head.output() == Output.CLASSIFICATION || head.output() == Output.NER);
     }
 
-    /** The task heads' private top layers, or null. */
-    public TaskTower taskTower() {
-        return tower;
-    }
-
     // ------------------------------------------------------------------ prediction
 
     public List<Prediction> predict(List<String> texts, Set<Output> requested) {
@@ -362,7 +344,7 @@ public final class MultiTaskModel implements AutoCloseable {
         for (int i = 0; i < enc.length; i++) {
             inputs.add(Alignment.ofText(texts.get(i), enc[i]));
         }
-        return predictions(inputs, requested, options, progress);
+        return Predictions.of(this, inputs, requested, options, progress);
     }
 
     /** Pre-tokenized input: tags come back one per given word. */
@@ -381,7 +363,7 @@ public final class MultiTaskModel implements AutoCloseable {
             }
             inputs.add(Alignment.ofWords(w, backbone.tokenizer().encodeWords(w)));
         }
-        return predictions(inputs, requested, options, n -> {});
+        return Predictions.of(this, inputs, requested, options, n -> {});
     }
 
     /** Sentence embeddings only (what {@code mtl embed} runs). */
@@ -396,47 +378,6 @@ public final class MultiTaskModel implements AutoCloseable {
         float[][] out = new float[results.length][];
         for (int i = 0; i < out.length; i++) {
             out[i] = (float[]) results[i];
-        }
-        return out;
-    }
-
-    /** The heads that answer the requested outputs, in a fixed order: embedding, then the tasks. */
-    private List<Head<?, ?>> headsFor(Set<Output> requested) {
-        for (Output o : requested) {
-            if (!availableOutputs().contains(o)) {
-                throw new IllegalArgumentException("this model has no " + o.jsonName() + " head; available outputs: "
-                        + availableOutputs().stream().map(Output::jsonName).toList());
-            }
-        }
-        List<Head<?, ?>> out = new ArrayList<>();
-        if (requested.contains(Output.EMBEDDING)) {
-            out.add(embeddingHead);
-        }
-        heads.values().stream()
-                .filter(h -> h.output() != Output.EMBEDDING && requested.contains(h.output()))
-                .forEach(out::add); // an embedding task's output is the embedding head's
-        return out;
-    }
-
-    private List<Prediction> predictions(
-            List<Alignment> inputs, Set<Output> requested, InferenceOptions options, IntConsumer progress) {
-        List<Head<?, ?>> asked = headsFor(requested);
-        Map<Head<?, ?>, Object[]> results = Inference.run(this, inputs, asked, options, progress);
-        List<Prediction> out = new ArrayList<>(inputs.size());
-        for (int i = 0; i < inputs.size(); i++) {
-            float[] embedding = null;
-            Map<String, ClassPrediction> cls = requested.contains(Output.CLASSIFICATION) ? new LinkedHashMap<>() : null;
-            Map<String, NerResult> ner = requested.contains(Output.NER) ? new LinkedHashMap<>() : null;
-            for (Head<?, ?> h : asked) {
-                Object r = results.get(h)[i];
-                switch (h.output()) {
-                    case EMBEDDING -> embedding = (float[]) r;
-                    case CLASSIFICATION -> cls.put(h.name(), (ClassPrediction) r);
-                    case NER -> ner.put(h.name(), (NerResult) r);
-                }
-            }
-            Alignment a = inputs.get(i);
-            out.add(new Prediction(a.text(), a.words(), embedding, cls, ner));
         }
         return out;
     }

@@ -94,18 +94,18 @@ final class HfTaskExport {
      * tower, its layers take the place of the encoder's top layers, which is what the task heads read.
      */
     private static Map<String, Tensor> bertTensors(ModelParts parts) {
-        int first = parts.bert().numHiddenLayers() - parts.mtl().taskLayers();
         Map<String, Tensor> out = new LinkedHashMap<>();
-        parts.encoder().forEach((k, t) -> {
-            for (int i = first; i < parts.bert().numHiddenLayers(); i++) {
-                String layer = "encoder.layer." + i + ".";
-                if (k.startsWith(layer)) {
-                    t = parts.head(
-                            ModelParts.TASK_TOWER_PREFIX + "layer." + (i - first) + ".", k.substring(layer.length()));
+        parts.encoder().forEach((k, t) -> put(out, "bert." + k, t));
+        int first = parts.bert().numHiddenLayers() - parts.mtl().taskLayers();
+        for (int i = 0; i < parts.mtl().taskLayers(); i++) {
+            String tower = ModelParts.taskTowerLayer(i);
+            String layer = "bert.encoder.layer." + (first + i) + ".";
+            parts.heads().forEach((k, t) -> {
+                if (k.startsWith(tower)) {
+                    put(out, layer + k.substring(tower.length()), t); // replaces the shared layer, in place
                 }
-            }
-            put(out, "bert." + k, t);
-        });
+            });
+        }
         return out;
     }
 

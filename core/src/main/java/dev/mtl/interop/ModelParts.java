@@ -34,6 +34,11 @@ public record ModelParts(
     /** Prefix of the task tower's layers ({@code task_tower.layer.0.}), which the task heads read. */
     public static final String TASK_TOWER_PREFIX = "task_tower.";
 
+    /** The key prefix of the task tower's layer {@code i}: {@code task_tower.layer.i.}. */
+    public static String taskTowerLayer(int i) {
+        return TASK_TOWER_PREFIX + "layer." + i + ".";
+    }
+
     public ModelParts {
         encoder = Collections.unmodifiableMap(new LinkedHashMap<>(encoder)); // checkpoint order kept
         heads = Collections.unmodifiableMap(new LinkedHashMap<>(heads));

@@ -1,10 +1,14 @@
 package dev.mtl.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.mtl.config.BertConfig;
+import dev.mtl.weights.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Private copies of the encoder's top layers that the classification and NER heads read instead of
@@ -28,8 +32,15 @@ public final class TaskTower extends HfModule {
         this.layers = Collections.unmodifiableList(ls);
     }
 
-    public int size() {
-        return layers.size();
+    /** Sets each layer to a copy of its counterpart among {@code encoder}'s top layers. */
+    public void copyTopLayers(BertModel encoder, NDManager manager) {
+        int first = encoder.layers().size() - layers.size();
+        Map<String, Tensor> copy = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            copy.putAll(ParameterTable.of(encoder.layers().get(first + i), "layer." + i + ".")
+                    .toTensors());
+        }
+        ParameterTable.of(this, "").load(copy, manager, "the encoder's top layers");
     }
 
     /** The input of the encoder's top layers (B, T, H) and the additive mask → the tower's output (B, T, H). */

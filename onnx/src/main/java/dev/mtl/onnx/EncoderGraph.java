@@ -3,8 +3,8 @@ package dev.mtl.onnx;
 import static dev.mtl.onnx.OnnxGraph.Attr;
 import static dev.mtl.onnx.OnnxGraph.MS;
 
-import dev.mtl.MultiTaskModel;
 import dev.mtl.config.BertConfig;
+import dev.mtl.interop.ModelParts;
 import dev.mtl.weights.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,7 +70,7 @@ final class EncoderGraph {
             out.add("encoder.layer." + i + ".");
         }
         for (int i = 0; i < towerLayers; i++) {
-            out.add(MultiTaskModel.TASK_TOWER_PREFIX + "layer." + i + ".");
+            out.add(ModelParts.taskTowerLayer(i));
         }
         return out;
     }
@@ -108,19 +108,21 @@ final class EncoderGraph {
                                 mask32),
                         2,
                         Attr.f("epsilon", c.layerNormEps()))[0]; // (B, T, H)
-        String belowTop = null;
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            if (i == c.numHiddenLayers() - tower) {
+        List<String> prefixes = layerPrefixes(c, tower);
+        int layers = c.numHiddenLayers();
+        String belowTop = x;
+        for (int i = 0; i < layers; i++) {
+            if (i == layers - tower) {
                 belowTop = x;
             }
-            x = layer("encoder.layer." + i + ".", x, mask32);
+            x = layer(prefixes.get(i), x, mask32);
         }
         if (tower == 0) {
             return new String[] {x};
         }
         String t = belowTop;
-        for (int i = 0; i < tower; i++) {
-            t = layer(MultiTaskModel.TASK_TOWER_PREFIX + "layer." + i + ".", t, mask32);
+        for (int i = layers; i < prefixes.size(); i++) {
+            t = layer(prefixes.get(i), t, mask32);
         }
         return new String[] {x, t};
     }

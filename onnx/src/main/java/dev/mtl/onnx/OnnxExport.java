@@ -83,7 +83,7 @@ public final class OnnxExport {
                         && !options.calibration().isEmpty()
                 ? WideChannels.find(model, w, options.calibration(), WideChannels.PER_LAYER)
                 : Map.of();
-        int tower = model.taskTower() == null ? 0 : model.taskTower().size();
+        int tower = model.config().taskLayers();
         String[] states = new EncoderGraph(g, w, model.backbone().config(), options, wide, false)
                 .build(INPUT_IDS, TOKEN_TYPE_IDS, mask32, tower);
         String hidden = states[0]; // (B, T, H)

@@ -56,17 +56,14 @@ final class WideChannels {
         }
     }
 
-    private static int towerLayers(MultiTaskModel model) {
-        return model.taskTower() == null ? 0 : model.taskTower().size();
-    }
-
     /**
      * Per layer prefix ({@code encoder.layer.i.}, then {@code task_tower.layer.i.}), its {@code count}
      * widest channels, ascending.
      */
     static Map<String, int[]> find(MultiTaskModel model, Map<String, Tensor> w, List<String> texts, int count) {
         float[][] max = activationMax(model, w, texts);
-        List<String> prefixes = EncoderGraph.layerPrefixes(model.backbone().config(), towerLayers(model));
+        List<String> prefixes = EncoderGraph.layerPrefixes(
+                model.backbone().config(), model.config().taskLayers());
         Map<String, int[]> wide = new HashMap<>();
         for (int layer = 0; layer < max.length; layer++) {
             float[] m = max[layer];
@@ -104,11 +101,12 @@ final class WideChannels {
             sequences.add(ids);
         }
         sequences.sort(Comparator.comparingInt(s -> s.length));
-        List<String> prefixes = EncoderGraph.layerPrefixes(c, towerLayers(model));
+        List<String> prefixes = EncoderGraph.layerPrefixes(c, model.config().taskLayers());
         float[][] max = new float[prefixes.size()][c.intermediateSize()];
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-                OrtSession session = env.createSession(calibrationGraph(w, c, towerLayers(model)), o)) {
+                OrtSession session =
+                        env.createSession(calibrationGraph(w, c, model.config().taskLayers()), o)) {
             for (int start = 0; start < sequences.size(); start += BATCH) {
                 List<long[]> batch = sequences.subList(start, Math.min(sequences.size(), start + BATCH));
                 accumulate(env, session, PaddedBatch.of(batch, tokenizer.padId()), prefixes, max);

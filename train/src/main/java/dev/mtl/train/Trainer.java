@@ -325,10 +325,6 @@ public final class Trainer {
     }
 
     /**
-     * Stops the run at the first NaN or infinite task loss, naming step, dataset and task: a diverged
-     * run would otherwise write NaN weights and fail much later, far from the cause.
-     */
-    /**
      * The task tower's size: {@code preserve.task_layers} when the model has classification or NER heads
      * to read it, else 0.
      */
@@ -344,6 +340,10 @@ public final class Trainer {
         return taskHeads ? k : 0;
     }
 
+    /**
+     * Stops the run at the first NaN or infinite task loss, naming step, dataset and task: a diverged
+     * run would otherwise write NaN weights and fail much later, far from the cause.
+     */
     static void checkFinite(Map<String, Float> losses, long step, String dataset) {
         losses.forEach((task, v) -> {
             if (!Float.isFinite(v)) {
