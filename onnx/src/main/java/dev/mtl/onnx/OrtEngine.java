@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The forward pass on ONNX Runtime: the model directory's {@code model.onnx} (FP32 or int8, as
@@ -43,9 +45,20 @@ public final class OrtEngine implements ForwardEngine {
     /** Passes run at once; default: one per thread for an int8 graph, 1 for FP32 (see docs/design.md). */
     public static final String CONCURRENCY_PROPERTY = "mtl.onnx.concurrency";
 
+    private static final Logger LOG = LoggerFactory.getLogger(OrtEngine.class);
+
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    /** The whole graph, or with a task tower the part that the embedding needs ({@link GraphSplit}). */
     private final OrtSession session;
+    /** With a task tower, the rest of the graph (the tower and the heads); null otherwise. */
+    private final OrtSession tasks;
+
+    private final GraphSplit split;
+    private final Set<String> sessionInputs;
+    private final Set<String> taskOutputs;
+    /** Every output of the model's graph, whichever part computes it. */
     private final Set<String> outputs;
+
     private final String source;
     private final int concurrency;
     /** Runs the passes {@link #submit}ted when {@link #concurrency} is above 1; null otherwise. */
@@ -56,13 +69,21 @@ public final class OrtEngine implements ForwardEngine {
         OrtSession open(OrtEnvironment env, OrtSession.SessionOptions o) throws OrtException;
     }
 
-    OrtEngine(byte[] graph, String source) throws IOException {
-        this((env, o) -> env.createSession(graph, o), source);
+    /** The graph's bytes, read only when it is to be split. */
+    private interface Bytes {
+        byte[] read() throws IOException;
     }
 
-    private OrtEngine(Opener opener, String source) throws IOException {
+    private record Parts(OrtSession shared, OrtSession tasks, GraphSplit split) {}
+
+    OrtEngine(byte[] graph, String source) throws IOException {
+        this((env, o) -> env.createSession(graph, o), () -> graph, source);
+    }
+
+    private OrtEngine(Opener opener, Bytes bytes, String source) throws IOException {
         this.source = source;
         int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
+        Parts parts = null;
         try {
             OrtSession first = open(opener, threads);
             boolean int8;
@@ -77,17 +98,61 @@ public final class OrtEngine implements ForwardEngine {
             }
             concurrency = Math.max(1, Integer.getInteger(CONCURRENCY_PROPERTY, int8 ? threads : 1));
             int perPass = Math.max(1, threads / concurrency);
-            if (perPass != threads) {
+            outputs = new HashSet<>(first.getOutputNames());
+            if (outputs.contains(OnnxExport.TASK_POOLED)) {
+                parts = split(bytes, perPass);
+            }
+            if (parts != null || perPass != threads) {
                 // Passes side by side on one thread each beat passes in turn on every thread (int8, measured).
                 first.close();
-                first = open(opener, perPass);
+                first = parts != null ? parts.shared() : open(opener, perPass);
             }
             session = first;
-            outputs = new HashSet<>(session.getOutputNames());
+            sessionInputs = new HashSet<>(session.getInputNames());
+            tasks = parts == null ? null : parts.tasks();
+            split = parts == null ? null : parts.split();
+            taskOutputs = tasks == null ? Set.of() : new HashSet<>(tasks.getOutputNames());
         } catch (OrtException e) {
+            if (parts != null) {
+                closeQuietly(parts.shared());
+                closeQuietly(parts.tasks());
+            }
             throw new IOException(source + ": ONNX Runtime cannot load the graph (" + e.getMessage() + ")", e);
         }
         passes = concurrency > 1 ? Executors.newFixedThreadPool(concurrency, OrtEngine::passThread) : null;
+    }
+
+    /**
+     * The graph as two sessions, so that embedding-only calls skip the task tower; null, with a
+     * warning, when it cannot be split (the whole graph then runs for every call).
+     */
+    private Parts split(Bytes bytes, int threads) {
+        try {
+            GraphSplit s = GraphSplit.of(bytes.read(), Set.of(OnnxExport.EMBEDDING, OnnxExport.POOLED))
+                    .orElse(null);
+            if (s == null) {
+                return null;
+            }
+            OrtSession shared = open((e, o) -> e.createSession(s.shared(), o), threads);
+            try {
+                return new Parts(shared, open((e, o) -> e.createSession(s.tasks(), o), threads), s);
+            } catch (OrtException | RuntimeException e) {
+                closeQuietly(shared);
+                throw e;
+            }
+        } catch (IOException | OrtException | RuntimeException | OutOfMemoryError e) {
+            // An OutOfMemoryError here left only garbage behind: the copies of the graph being split.
+            LOG.warn("{}: every call runs the task tower (the graph could not be split: {})", source, e.toString());
+            return null;
+        }
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException | RuntimeException e) {
+            LOG.debug("closing a session", e);
+        }
     }
 
     private OrtSession open(Opener opener, int threads) throws OrtException {
@@ -115,7 +180,8 @@ public final class OrtEngine implements ForwardEngine {
         Path file = dir == null ? null : dir.resolve(OnnxExport.FILE);
         OrtEngine e;
         if (file != null && Files.isRegularFile(file)) {
-            e = new OrtEngine((env, o) -> env.createSession(file.toString(), o), file.toString());
+            e = new OrtEngine(
+                    (env, o) -> env.createSession(file.toString(), o), () -> Files.readAllBytes(file), file.toString());
         } else {
             try {
                 e = new OrtEngine(OnnxExport.toBytes(model, ExportOptions.fp32()), "the model exported in memory");
@@ -144,6 +210,11 @@ public final class OrtEngine implements ForwardEngine {
         return EngineKind.ONNXRUNTIME;
     }
 
+    /** Whether the graph runs as two parts, so that embedding-only calls skip the task tower. */
+    boolean runsTasksApart() {
+        return tasks != null;
+    }
+
     @Override
     public int concurrency() {
         return concurrency;
@@ -161,30 +232,59 @@ public final class OrtEngine implements ForwardEngine {
     public Result run(PaddedBatch batch, List<Head<?, ?>> heads, boolean pooled) {
         Map<Head<?, ?>, String> names = new LinkedHashMap<>();
         heads.forEach(h -> names.put(h, OnnxExport.outputName(h)));
-        Set<String> wanted = new HashSet<>(names.values());
-        boolean taskPooled = pooled && outputs.contains(OnnxExport.TASK_POOLED);
+        boolean readsTasks = tasks != null && names.values().stream().anyMatch(taskOutputs::contains);
+        // Without a split every output comes from one run; with it, the tower's pooled vector is only
+        // wanted by the heads that read the tower.
+        boolean taskPooled = pooled && outputs.contains(OnnxExport.TASK_POOLED) && (tasks == null || readsTasks);
+        Set<String> first = new HashSet<>();
+        Set<String> second = new HashSet<>();
+        for (String o : names.values()) {
+            (taskOutputs.contains(o) ? second : first).add(o);
+        }
         if (pooled) {
-            wanted.add(OnnxExport.POOLED);
+            first.add(OnnxExport.POOLED);
         }
         if (taskPooled) {
-            wanted.add(OnnxExport.TASK_POOLED);
+            (tasks == null ? first : second).add(OnnxExport.TASK_POOLED);
+        }
+        if (readsTasks) {
+            first.addAll(split.crossing());
         }
         try (Inputs in = Inputs.of(env, batch);
-                OrtSession.Result r = session.run(in.tensors(), wanted)) {
+                OrtSession.Result r = session.run(feed(in, sessionInputs), first);
+                OrtSession.Result t = readsTasks ? tasks.run(taskFeed(in, r), second) : null) {
             Map<Head<?, ?>, float[]> out = new LinkedHashMap<>();
             for (Map.Entry<Head<?, ?>, String> e : names.entrySet()) {
-                out.put(e.getKey(), floats(r, e.getValue()));
+                out.put(e.getKey(), floats(second.contains(e.getValue()) ? t : r, e.getValue()));
             }
             return new Result(
                     out,
                     pooled ? floats(r, OnnxExport.POOLED) : null,
-                    taskPooled ? floats(r, OnnxExport.TASK_POOLED) : null);
+                    taskPooled ? floats(tasks == null ? r : t, OnnxExport.TASK_POOLED) : null);
         } catch (OrtException e) {
             throw new IllegalStateException(
                     source + ": ONNX Runtime failed on a batch of " + batch.batchSize() + " × " + batch.length()
                             + " tokens (" + e.getMessage() + ")",
                     e);
         }
+    }
+
+    private static Map<String, OnnxTensor> feed(Inputs in, Set<String> names) {
+        Map<String, OnnxTensor> feed = new HashMap<>(in.tensors());
+        feed.keySet().retainAll(names);
+        return feed;
+    }
+
+    /** The task part's inputs: the values it reads from the shared part's run, and the graph inputs. */
+    private Map<String, OnnxTensor> taskFeed(Inputs in, OrtSession.Result shared) {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        for (String c : split.crossing()) {
+            feed.put(c, (OnnxTensor) shared.get(c).orElseThrow());
+        }
+        for (String i : split.taskInputs()) {
+            feed.put(i, in.tensors().get(i));
+        }
+        return feed;
     }
 
     /** A padded batch as the graph's three inputs, closed together. */
@@ -225,6 +325,9 @@ public final class OrtEngine implements ForwardEngine {
         }
         try {
             session.close();
+            if (tasks != null) {
+                tasks.close();
+            }
         } catch (OrtException e) {
             throw new IllegalStateException(e);
         }

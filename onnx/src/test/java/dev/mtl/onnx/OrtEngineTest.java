@@ -93,6 +93,16 @@ class OrtEngineTest {
                         b.get(i).ner().get("slots").tags(),
                         a.get(i).ner().get("slots").tags());
             }
+            // Embedding alone runs only the part of the graph below the tower on ONNX Runtime.
+            try (OrtEngine e = OrtEngine.open(ort, dir)) {
+                assertTrue(e.runsTasksApart());
+            }
+            float[][] ortEmbedding = ort.embed(TEXTS, options, n -> {});
+            float[][] ptEmbedding = pt.embed(TEXTS, options, n -> {});
+            for (int i = 0; i < TEXTS.size(); i++) {
+                assertArrayEquals(ptEmbedding[i], ortEmbedding[i], 1e-4f, "text " + i);
+                assertArrayEquals(a.get(i).embedding(), ortEmbedding[i], 1e-6f, "text " + i);
+            }
         }
     }
 
