@@ -107,12 +107,12 @@ class TrainConfigTest {
         assertEquals(new FreezeConfig(false, false, 0, List.of(), false), c.freeze());
         assertEquals(new EvalConfig(new EvalConfig.Every(0), new EvalConfig.Metric(null, null), 0, null), c.eval());
         assertEquals(new CheckpointConfig(200), c.checkpoint());
-        assertEquals(new PreserveConfig(PreserveConfig.Method.DISTILL, 1.0, 1), c.preserve());
+        assertEquals(new PreserveConfig(PreserveConfig.Method.DISTILL, 1.0, 0), c.preserve(), "no task tower");
         assertEquals(
-                new PreserveConfig(PreserveConfig.Method.NONE, 1.0, 0),
-                TrainConfig.load(write("none.yaml", MINIMAL + "preserve: {method: none}\n"))
+                new PreserveConfig(PreserveConfig.Method.NONE, 1.0, 1),
+                TrainConfig.load(write("none.yaml", MINIMAL + "preserve: {method: none, task_layers: 1}\n"))
                         .preserve(),
-                "without distillation no task tower, unless asked for");
+                "a task tower without distillation when asked for");
         assertNull(c.task("intent").labels());
         TaskConfig intent = c.task("intent").toTaskConfig(List.of("a", "b"));
         assertEquals(
