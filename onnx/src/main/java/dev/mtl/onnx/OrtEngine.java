@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * exported), or the model exported in memory when it has none. Session settings: every graph
  * optimization, one intra-op thread per core (or {@code -Dmtl.onnx.threads}), idle threads sleeping (or spinning
  * with {@code -Dmtl.onnx.spin=true}), sequential execution. An int8 graph runs one pass per thread at once,
- * each on one thread ({@code -Dmtl.onnx.concurrency}).
+ * each on one thread ({@code -Dmtl.onnx.concurrency}). A graph with a task tower runs as two sessions
+ * ({@link GraphSplit}), so that embedding-only calls skip the tower.
  * Thread-safe, as an {@link OrtSession} is.
  */
 public final class OrtEngine implements ForwardEngine {
@@ -103,7 +104,8 @@ public final class OrtEngine implements ForwardEngine {
                 parts = split(bytes, perPass);
             }
             if (parts != null || perPass != threads) {
-                // Passes side by side on one thread each beat passes in turn on every thread (int8, measured).
+                // The parts replace the whole graph; and passes side by side on one thread each beat
+                // passes in turn on every thread (int8, measured).
                 first.close();
                 first = parts != null ? parts.shared() : open(opener, perPass);
             }
