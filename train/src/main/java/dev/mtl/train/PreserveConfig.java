@@ -46,7 +46,7 @@ public record PreserveConfig(
             throw new SettingException("weight", "must be a finite number >= 0, got " + weight);
         }
         if (taskLayers == null) {
-            // Off by default: over five SNIPS epochs it cost 9% more training time and gained nothing
+            // Off by default: over five SNIPS epochs it made the run 8% longer and gained nothing
             // on slots or the embedding (docs/embeddings.md#results).
             taskLayers = 0;
         }
