@@ -133,11 +133,11 @@ record GraphSplit(byte[] shared, byte[] tasks, List<String> crossing, List<Strin
         if (!anyTask) {
             return Optional.empty();
         }
-        Map<String, Long> types = new HashMap<>();
+        Map<String, Integer> types = new HashMap<>();
         for (String c : crossing) {
             Node n = nodes.get(producer.get(c));
             // Only a Cast changes the element type in mtl's graphs between the encoder's layers.
-            types.put(c, n.opType().equals("Cast") ? n.castTo() : OnnxGraph.FLOAT);
+            types.put(c, n.opType().equals("Cast") ? (int) n.castTo() : OnnxGraph.FLOAT);
         }
 
         Graph first = new Graph();
@@ -157,7 +157,8 @@ record GraphSplit(byte[] shared, byte[] tasks, List<String> crossing, List<Strin
             }
         }
         for (String c : crossing) {
-            ByteString info = valueInfo(c, types.get(c));
+            ByteString info = UnsafeByteOperations.unsafeWrap(
+                    OnnxGraph.valueInfo(c, types.get(c)).toByteArray());
             first.add(GRAPH_OUTPUT, info, List.of());
             second.add(GRAPH_INPUT, info, List.of());
         }
@@ -262,15 +263,6 @@ record GraphSplit(byte[] shared, byte[] tasks, List<String> crossing, List<Strin
         }
     }
 
-    /** A small message's bytes. */
-    private static ByteString write(List<Map.Entry<Integer, ByteString>> fields) throws IOException {
-        byte[] bytes = new byte[(int) size(fields)];
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        write(out, fields);
-        out.checkNoSpaceLeft();
-        return UnsafeByteOperations.unsafeWrap(bytes);
-    }
-
     private static Node node(ByteString raw) throws IOException {
         List<String> in = new ArrayList<>();
         List<String> out = new ArrayList<>();
@@ -312,20 +304,5 @@ record GraphSplit(byte[] shared, byte[] tasks, List<String> crossing, List<Strin
             }
         }
         return new Named(raw, "");
-    }
-
-    /** A ValueInfoProto with a name and a tensor element type, the shape left to inference. */
-    private static ByteString valueInfo(String name, long elemType) throws IOException {
-        ByteString tensor = write(List.of(Map.entry(-1, varintField(1, elemType))));
-        ByteString type = write(List.of(Map.entry(1, tensor)));
-        return write(List.of(Map.entry(VALUE_NAME, ByteString.copyFromUtf8(name)), Map.entry(2, type)));
-    }
-
-    private static ByteString varintField(int field, long value) throws IOException {
-        ByteString.Output b = ByteString.newOutput();
-        CodedOutputStream o = CodedOutputStream.newInstance(b);
-        o.writeInt64(field, value);
-        o.flush();
-        return b.toByteString();
     }
 }

@@ -187,6 +187,12 @@ final class OnnxGraph {
         metadata.put(key, value);
     }
 
+    /** A ValueInfoProto with a name and an element type, its shape left to inference. */
+    static Proto valueInfo(String name, int type) {
+        Proto tensor = new Proto().int64(TENSOR_TYPE_ELEM, type);
+        return new Proto().string(VALUE_NAME, name).message(VALUE_TYPE, new Proto().message(TYPE_TENSOR, tensor));
+    }
+
     private static Proto valueInfo(String name, int type, Object... dims) {
         Proto shape = new Proto();
         for (Object d : dims) {

@@ -54,8 +54,10 @@ public final class OrtEngine implements ForwardEngine {
     /** With a task tower, the rest of the graph (the tower and the heads); null otherwise. */
     private final OrtSession tasks;
 
-    private final GraphSplit split;
-    private final Set<String> sessionInputs;
+    /** Values the task part reads from the shared part's run, and the graph inputs it reads itself. */
+    private final List<String> crossing;
+
+    private final List<String> taskInputs;
     private final Set<String> taskOutputs;
     /** Every output of the model's graph, whichever part computes it. */
     private final Set<String> outputs;
@@ -75,7 +77,8 @@ public final class OrtEngine implements ForwardEngine {
         byte[] read() throws IOException;
     }
 
-    private record Parts(OrtSession shared, OrtSession tasks, GraphSplit split) {}
+    /** The two sessions and how the second is fed; the split graph's bytes are not kept. */
+    private record Parts(OrtSession shared, OrtSession tasks, List<String> crossing, List<String> taskInputs) {}
 
     OrtEngine(byte[] graph, String source) throws IOException {
         this((env, o) -> env.createSession(graph, o), () -> graph, source);
@@ -110,9 +113,9 @@ public final class OrtEngine implements ForwardEngine {
                 first = parts != null ? parts.shared() : open(opener, perPass);
             }
             session = first;
-            sessionInputs = new HashSet<>(session.getInputNames());
             tasks = parts == null ? null : parts.tasks();
-            split = parts == null ? null : parts.split();
+            crossing = parts == null ? List.of() : parts.crossing();
+            taskInputs = parts == null ? List.of() : parts.taskInputs();
             taskOutputs = tasks == null ? Set.of() : new HashSet<>(tasks.getOutputNames());
         } catch (OrtException e) {
             if (parts != null) {
@@ -137,7 +140,11 @@ public final class OrtEngine implements ForwardEngine {
             }
             OrtSession shared = open((e, o) -> e.createSession(s.shared(), o), threads);
             try {
-                return new Parts(shared, open((e, o) -> e.createSession(s.tasks(), o), threads), s);
+                if (!shared.getInputNames().containsAll(Inputs.NAMES)) {
+                    throw new IllegalStateException("its first part does not read all of " + Inputs.NAMES);
+                }
+                OrtSession tasks = open((e, o) -> e.createSession(s.tasks(), o), threads);
+                return new Parts(shared, tasks, s.crossing(), s.taskInputs());
             } catch (OrtException | RuntimeException e) {
                 closeQuietly(shared);
                 throw e;
@@ -250,10 +257,10 @@ public final class OrtEngine implements ForwardEngine {
             (tasks == null ? first : second).add(OnnxExport.TASK_POOLED);
         }
         if (readsTasks) {
-            first.addAll(split.crossing());
+            first.addAll(crossing);
         }
         try (Inputs in = Inputs.of(env, batch);
-                OrtSession.Result r = session.run(feed(in, sessionInputs), first);
+                OrtSession.Result r = session.run(in.tensors(), first);
                 OrtSession.Result t = readsTasks ? tasks.run(taskFeed(in, r), second) : null) {
             Map<Head<?, ?>, float[]> out = new LinkedHashMap<>();
             for (Map.Entry<Head<?, ?>, String> e : names.entrySet()) {
@@ -271,19 +278,13 @@ public final class OrtEngine implements ForwardEngine {
         }
     }
 
-    private static Map<String, OnnxTensor> feed(Inputs in, Set<String> names) {
-        Map<String, OnnxTensor> feed = new HashMap<>(in.tensors());
-        feed.keySet().retainAll(names);
-        return feed;
-    }
-
     /** The task part's inputs: the values it reads from the shared part's run, and the graph inputs. */
     private Map<String, OnnxTensor> taskFeed(Inputs in, OrtSession.Result shared) {
         Map<String, OnnxTensor> feed = new HashMap<>();
-        for (String c : split.crossing()) {
+        for (String c : crossing) {
             feed.put(c, (OnnxTensor) shared.get(c).orElseThrow());
         }
-        for (String i : split.taskInputs()) {
+        for (String i : taskInputs) {
             feed.put(i, in.tensors().get(i));
         }
         return feed;
@@ -291,6 +292,9 @@ public final class OrtEngine implements ForwardEngine {
 
     /** A padded batch as the graph's three inputs, closed together. */
     record Inputs(Map<String, OnnxTensor> tensors) implements AutoCloseable {
+        static final List<String> NAMES =
+                List.of(OnnxExport.INPUT_IDS, OnnxExport.ATTENTION_MASK, OnnxExport.TOKEN_TYPE_IDS);
+
         static Inputs of(OrtEnvironment env, PaddedBatch p) throws OrtException {
             long[] shape = {p.batchSize(), p.length()};
             Inputs in = new Inputs(new HashMap<>());
