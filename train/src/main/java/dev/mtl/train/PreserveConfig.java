@@ -14,7 +14,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * private copies (a task tower), so that they can move those layers while the embedding keeps the shared
  * ones; 0 (none) by default.
  *
- * @param weight the distillation loss's weight against the task losses
+ * @param weight the distillation loss's weight against the task losses (at the first step)
+ * @param finalWeight the weight at the last step, reached linearly from {@code weight}; null: {@code
+ *     weight} throughout. Distillation holds the heads back most late in a run, when their losses are
+ *     small and its own is not; a weight falling to 0 frees them at some cost to the embedding
+ *     (docs/embeddings.md#results).
  */
 public record PreserveConfig(
         @JsonProperty(value = "method", defaultValue = "distill")
@@ -26,10 +30,16 @@ public record PreserveConfig(
         // Off by default: over five SNIPS epochs a tower made the run 8% longer and gained nothing on
         // slots or the embedding (docs/embeddings.md#results).
         @JsonProperty(value = "task_layers", defaultValue = "0")
-        int taskLayers) {
+        int taskLayers,
+
+        @JsonProperty("final_weight") Double finalWeight) {
 
     public PreserveConfig(Method method, double weight) {
-        this(method, weight, 0);
+        this(method, weight, 0, null);
+    }
+
+    public PreserveConfig(Method method, double weight, int taskLayers) {
+        this(method, weight, taskLayers, null);
     }
 
     /** The preservation methods. */
@@ -47,12 +57,20 @@ public record PreserveConfig(
         if (!(weight >= 0) || Double.isInfinite(weight)) {
             throw new SettingException("weight", "must be a finite number >= 0, got " + weight);
         }
+        if (finalWeight != null && (!(finalWeight >= 0) || Double.isInfinite(finalWeight))) {
+            throw new SettingException("final_weight", "must be a finite number >= 0, got " + finalWeight);
+        }
         if (taskLayers < 0) {
             throw new SettingException("task_layers", "must be >= 0, got " + taskLayers);
         }
     }
 
     public boolean distill() {
-        return method == Method.DISTILL && weight > 0;
+        return method == Method.DISTILL && (weight > 0 || finalWeight != null && finalWeight > 0);
+    }
+
+    /** The distillation weight at {@code progress} (steps done / steps in the run, 0 to 1). */
+    public double weightAt(double progress) {
+        return finalWeight == null ? weight : weight + (finalWeight - weight) * progress;
     }
 }

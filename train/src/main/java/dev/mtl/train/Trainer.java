@@ -208,7 +208,9 @@ public final class Trainer {
                     try (NDManager bm = trainer.newSubManager()) {
                         long t0 = System.nanoTime();
                         Map<String, Float> losses = new LinkedHashMap<>();
-                        NDArray loss = loss(model, bm, batch, fed.get(batch.dataset()), weighting, losses);
+                        double distillWeight = cfg.preserve().weightAt((double) state.step() / totalSteps);
+                        NDArray loss =
+                                loss(model, bm, batch, fed.get(batch.dataset()), weighting, distillWeight, losses);
                         checkFinite(
                                 losses,
                                 state.step() + 1,
@@ -288,6 +290,7 @@ public final class Trainer {
             Batches.Batch batch,
             List<Head<?, ?>> heads,
             LossWeighting weighting,
+            double distillWeight,
             Map<String, Float> values) {
         List<Instance> in = batch.instances();
         int texts = in.get(0).sequences().size();
@@ -311,7 +314,7 @@ public final class Trainer {
                 }
                 NDArray loss = model.embeddingHead().loss(f.output(h), teacher);
                 values.put(DISTILL, loss.getFloat());
-                weighted = loss.mul(Scalars.like(loss, cfg.preserve().weight()));
+                weighted = loss.mul(Scalars.like(loss, distillWeight));
             } else {
                 List<Object> targets =
                         in.stream().map(i -> i.targets().get(h.name())).toList();

@@ -42,6 +42,9 @@ class InvalidTrainConfigTest {
         assertEquals(
                 ":9: preserve.task_layers: must be >= 0, got -1", error(MINIMAL + "preserve: {task_layers: -1}\n"));
         assertEquals(
+                ":9: preserve.final_weight: must be a finite number >= 0, got -1.0",
+                error(MINIMAL + "preserve: {final_weight: -1}\n"));
+        assertEquals(
                 ":9: eval.every: 'often' is not 'epoch' or a number of steps >= 1",
                 error(MINIMAL + "eval: {every: often}\n"));
         assertEquals(

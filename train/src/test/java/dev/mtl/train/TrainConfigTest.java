@@ -113,6 +113,16 @@ class TrainConfigTest {
                 TrainConfig.load(write("none.yaml", MINIMAL + "preserve: {method: none, task_layers: 1}\n"))
                         .preserve(),
                 "a task tower without distillation when asked for");
+        PreserveConfig falling = TrainConfig.load(
+                        write("falling.yaml", MINIMAL + "preserve: {weight: 2, final_weight: 0.5}\n"))
+                .preserve();
+        assertEquals(
+                List.of(2.0, 1.25, 0.5),
+                List.of(falling.weightAt(0), falling.weightAt(0.5), falling.weightAt(1)),
+                "the weight falls linearly from weight to final_weight");
+        assertEquals(1.0, c.preserve().weightAt(0.7), "without final_weight the weight stays");
+        assertTrue(new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 1.0).distill(), "a weight that rises");
+        assertFalse(new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 0.0).distill(), "weight 0 throughout");
         assertNull(c.task("intent").labels());
         TaskConfig intent = c.task("intent").toTaskConfig(List.of("a", "b"));
         assertEquals(
