@@ -15,8 +15,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * ones; 0 (none) by default.
  *
  * @param weight the distillation loss's weight against the task losses (at the first step)
- * @param finalWeight the weight at the last step, reached linearly from {@code weight}; null: {@code
- *     weight} throughout. Distillation holds the heads back most late in a run, when their losses are
+ * @param finalWeight the weight the run ends at, approached linearly from {@code weight} step by step;
+ *     null: {@code weight} throughout. Distillation holds the heads back most late in a run, when their losses are
  *     small and its own is not; a weight falling to 0 frees them at some cost to the embedding
  *     (docs/embeddings.md#results).
  */
