@@ -16,9 +16,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param weight the distillation loss's weight against the task losses (at the first step)
  * @param finalWeight the weight the run ends at, approached linearly from {@code weight} step by step;
- *     null: {@code weight} throughout. Distillation holds the heads back most late in a run, when their losses are
- *     small and its own is not; a weight falling to 0 frees them at some cost to the embedding
- *     (docs/embeddings.md#results).
+ *     null: {@code weight} throughout. Distillation holds the heads back most late in a run, when their
+ *     losses are small and its own is not; a weight falling to 0 frees them at some cost to the
+ *     embedding (docs/embeddings.md#results).
  */
 public record PreserveConfig(
         @JsonProperty(value = "method", defaultValue = "distill")
