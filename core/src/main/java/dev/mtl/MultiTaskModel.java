@@ -259,7 +259,7 @@ public final class MultiTaskModel implements AutoCloseable {
     /**
      * What one forward pass produced; arrays belong to the batch's manager.
      *
-     * @param hidden the final hidden states (B, T, H)
+     * @param hidden the final hidden states (B, T, H; the first rows only if the pass was asked for fewer)
      * @param mask the 0/1 attention mask (B, T)
      * @param pooled the pooled sentence vectors (B, H), or null if no sentence-level head ran
      * @param taskPooled the same pooled from the task tower (what classification heads read), or null
@@ -280,6 +280,17 @@ public final class MultiTaskModel implements AutoCloseable {
      * @param m the batch's manager: every array of the pass belongs to it
      */
     public Forward forward(NDManager m, PaddedBatch batch, Collection<? extends Head<?, ?>> heads, boolean training) {
+        return forward(m, batch, heads, batch.batchSize(), training);
+    }
+
+    /**
+     * As {@link #forward(NDManager, PaddedBatch, Collection, boolean)}, with the shared top layers that a
+     * task tower duplicates run for the batch's first {@code sharedRows} rows only: the heads that read
+     * the shared stack (the embedding head) then see those rows. A model without a tower runs every row.
+     */
+    public Forward forward(
+            NDManager m, PaddedBatch batch, Collection<? extends Head<?, ?>> heads, int sharedRows, boolean training) {
+        int rows = tower == null ? batch.batchSize() : sharedRows;
         Shape shape = new Shape(batch.batchSize(), batch.length());
         NDArray mask = m.create(batch.mask(), shape);
         BertModel.States states = backbone.model()
@@ -288,8 +299,10 @@ public final class MultiTaskModel implements AutoCloseable {
                         m.create(batch.typeIds(), shape),
                         mask,
                         config.taskLayers(),
+                        rows,
                         training);
         NDArray hidden = states.last();
+        NDArray sharedMask = rows < batch.batchSize() ? mask.get("0:" + rows) : mask;
         NDArray taskHidden = null;
         NDArray pooled = null;
         NDArray taskPooled = null;
@@ -306,7 +319,7 @@ public final class MultiTaskModel implements AutoCloseable {
                 in = h.input() == Head.Input.SENTENCE ? taskPooled : taskHidden;
             } else {
                 if (h.input() == Head.Input.SENTENCE && pooled == null) {
-                    pooled = pooler.pool(hidden, mask); // (B, H)
+                    pooled = pooler.pool(hidden, sharedMask); // (B, H), or (rows, H)
                 }
                 in = h.input() == Head.Input.SENTENCE ? pooled : hidden;
             }

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import dev.mtl.config.EmbeddingConfig;
 import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
+import dev.mtl.heads.Head;
 import dev.mtl.model.Param;
+import dev.mtl.tokenize.PaddedBatch;
 import dev.mtl.weights.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,6 +115,38 @@ public class TaskTowerTest {
                                 .scores()
                                 .equals(t.get(1).classification().get("intent").scores()),
                         "the shared encoder's classification differs from the tower's");
+            }
+        }
+    }
+
+    @Test
+    void sharedLayersRunForTheFirstRowsOnlyWhenAsked() throws Exception {
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(tmp), EmbeddingConfig.sentenceTransformers(), TASKS, 64, 2)) {
+            randomize(m);
+            List<long[]> ids = TEXTS.stream()
+                    .map(t -> m.backbone().tokenizer().encode(t).getIds())
+                    .toList();
+            PaddedBatch batch = PaddedBatch.of(ids, m.backbone().tokenizer().padId());
+            List<Head<?, ?>> heads = new ArrayList<>(m.heads().values());
+            heads.add(m.embeddingHead());
+            try (NDManager nm = m.backbone().manager().newSubManager()) {
+                MultiTaskModel.Forward all = m.forward(nm, batch, heads, false);
+                MultiTaskModel.Forward two = m.forward(nm, batch, heads, 2, false);
+                assertEquals(3, all.output(m.embeddingHead()).getShape().get(0));
+                assertEquals(2, two.output(m.embeddingHead()).getShape().get(0));
+                assertArrayEquals(
+                        all.output(m.embeddingHead()).get("0:2").toFloatArray(),
+                        two.output(m.embeddingHead()).toFloatArray(),
+                        1e-6f,
+                        "the embedding of the rows that ran");
+                for (Head<?, ?> h : m.heads().values()) {
+                    assertArrayEquals(
+                            all.output(h).toFloatArray(),
+                            two.output(h).toFloatArray(),
+                            0f,
+                            h.name() + " (the tower's)");
+                }
             }
         }
     }

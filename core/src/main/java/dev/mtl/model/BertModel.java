@@ -43,15 +43,33 @@ public final class BertModel extends HfModule {
 
     /** As {@link #apply(NDArray, NDArray, NDArray, boolean)}, keeping the input of the top {@code top} layers. */
     public States apply(NDArray ids, NDArray typeIds, NDArray mask, int top, boolean training) {
+        return apply(ids, typeIds, mask, top, ids.getShape().get(0), training);
+    }
+
+    /**
+     * As {@link #apply(NDArray, NDArray, NDArray, int, boolean)}, with the top {@code top} layers run for
+     * the batch's first {@code rows} rows only: {@code last} then has {@code rows} rows (the rest of the
+     * batch is never computed; with {@code top} 0 it has all of them), {@code belowTop} and the mask keep all.
+     */
+    public States apply(NDArray ids, NDArray typeIds, NDArray mask, int top, long rows, boolean training) {
         if (top < 0 || top > layers.size()) {
             throw new IllegalArgumentException("top " + top + " of " + layers.size() + " layers");
+        }
+        long batch = ids.getShape().get(0);
+        if (rows < 1 || rows > batch) {
+            throw new IllegalArgumentException("rows " + rows + " of a batch of " + batch);
         }
         forwardCount.incrementAndGet();
         NDArray additive = AttentionMask.additive(mask); // (B, 1, 1, T)
         NDArray x = embeddings.apply(ids, typeIds, training); // (B, T, H)
         NDArray belowTop = top == layers.size() ? x : null;
+        NDArray layerMask = additive;
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).apply(x, additive, training);
+            if (i == layers.size() - top && rows < batch) {
+                x = x.get("0:" + rows); // (rows, T, H)
+                layerMask = additive.get("0:" + rows);
+            }
+            x = layers.get(i).apply(x, layerMask, training);
             if (i == layers.size() - 1 - top) {
                 belowTop = x;
             }

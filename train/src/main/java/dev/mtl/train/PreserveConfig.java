@@ -19,6 +19,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *     null: {@code weight} throughout. Distillation holds the heads back most late in a run, when their
  *     losses are small and its own is not; a weight falling to 0 frees them at some cost to the
  *     embedding (docs/embeddings.md#results).
+ * @param sample the fraction of each batch's texts that distillation reads (evenly spread over the
+ *     batch's lengths); with a task tower the shared top layers run for those texts only, so the tower
+ *     costs that fraction of its layers instead of all of them
  */
 public record PreserveConfig(
         @JsonProperty(value = "method", defaultValue = "distill")
@@ -32,14 +35,17 @@ public record PreserveConfig(
         @JsonProperty(value = "task_layers", defaultValue = "0")
         int taskLayers,
 
-        @JsonProperty("final_weight") Double finalWeight) {
+        @JsonProperty("final_weight") Double finalWeight,
+
+        @JsonProperty(value = "sample", defaultValue = "1.0")
+        double sample) {
 
     public PreserveConfig(Method method, double weight) {
-        this(method, weight, 0, null);
+        this(method, weight, 0, null, 1.0);
     }
 
     public PreserveConfig(Method method, double weight, int taskLayers) {
-        this(method, weight, taskLayers, null);
+        this(method, weight, taskLayers, null, 1.0);
     }
 
     /** The preservation methods. */
@@ -60,6 +66,9 @@ public record PreserveConfig(
         if (finalWeight != null && (!(finalWeight >= 0) || Double.isInfinite(finalWeight))) {
             throw new SettingException("final_weight", "must be a finite number >= 0, got " + finalWeight);
         }
+        if (!(sample > 0 && sample <= 1)) {
+            throw new SettingException("sample", "must be a fraction in (0, 1], got " + sample);
+        }
         if (taskLayers < 0) {
             throw new SettingException("task_layers", "must be >= 0, got " + taskLayers);
         }
@@ -67,6 +76,11 @@ public record PreserveConfig(
 
     public boolean distill() {
         return method == Method.DISTILL && (weight > 0 || finalWeight != null && finalWeight > 0);
+    }
+
+    /** How many of a batch's {@code texts} distillation reads: {@code sample} of them, at least one. */
+    public int sampled(int texts) {
+        return Math.max(1, Math.min(texts, (int) Math.round(sample * texts)));
     }
 
     /** The distillation weight at {@code progress} (steps done / steps in the run, 0 to 1). */

@@ -294,6 +294,11 @@ public final class Trainer {
             Map<String, Float> values) {
         List<Instance> in = batch.instances();
         int texts = in.get(0).sequences().size();
+        boolean distill = heads.contains(model.embeddingHead());
+        int distilled = distill && texts == 1 ? cfg.preserve().sampled(in.size()) : in.size();
+        if (distilled < in.size()) {
+            in = DistillSample.spreadFirst(in, distilled);
+        }
         List<long[]> rows = new ArrayList<>(in.size() * texts);
         for (int k = 0; k < texts; k++) {
             for (Instance i : in) {
@@ -301,18 +306,22 @@ public final class Trainer {
             }
         }
         PaddedBatch padded = PaddedBatch.of(rows, model.backbone().tokenizer().padId());
-        MultiTaskModel.Forward f = model.forward(bm, padded, heads, true);
+        MultiTaskModel.Forward f = model.forward(bm, padded, heads, texts == 1 ? distilled : rows.size(), true);
         NDArray total = null;
         for (Head<?, ?> h : heads) {
             NDArray weighted;
             if (h == model.embeddingHead()) {
                 List<float[]> teacher = new ArrayList<>(rows.size());
                 for (int k = 0; k < texts; k++) {
-                    for (Instance i : in) {
+                    for (Instance i : in.subList(0, distilled)) {
                         teacher.add(i.teacher()[k]);
                     }
                 }
-                NDArray loss = model.embeddingHead().loss(f.output(h), teacher);
+                NDArray student = f.output(h);
+                if (student.getShape().get(0) > teacher.size()) { // no tower: every row ran
+                    student = student.get("0:" + teacher.size());
+                }
+                NDArray loss = model.embeddingHead().loss(student, teacher);
                 values.put(DISTILL, loss.getFloat());
                 weighted = loss.mul(Scalars.like(loss, distillWeight));
             } else {

@@ -45,6 +45,12 @@ class InvalidTrainConfigTest {
                 ":9: preserve.final_weight: must be a finite number >= 0, got -1.0",
                 error(MINIMAL + "preserve: {final_weight: -1}\n"));
         assertEquals(
+                ":9: preserve.sample: must be a fraction in (0, 1], got 0.0",
+                error(MINIMAL + "preserve: {sample: 0}\n"));
+        assertEquals(
+                ":9: preserve.sample: must be a fraction in (0, 1], got 1.5",
+                error(MINIMAL + "preserve: {sample: 1.5}\n"));
+        assertEquals(
                 ":9: eval.every: 'often' is not 'epoch' or a number of steps >= 1",
                 error(MINIMAL + "eval: {every: often}\n"));
         assertEquals(

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Distillation keeps the sentence embedding where it was while the heads train the shared encoder;
  * without it the embedding moves. Measured on texts from another domain (TREC questions), which no
  * training step sees: the cosine of each text's embedding to the starting model's. A weight that falls
- * to 0 over the run ({@code preserve.final_weight}) holds it less.
+ * to 0 over the run ({@code preserve.final_weight}) holds it less; a task tower with a quarter of each
+ * batch distilled ({@code preserve.sample}) holds it more.
  */
 class PreservationTest {
 
@@ -47,9 +48,12 @@ class PreservationTest {
         double plain = meanCosine(start, probe, "preserve: {method: none}", "plain");
         double kept = meanCosine(start, probe, "preserve: {method: distill}", "kept");
         double falling = meanCosine(start, probe, "preserve: {method: distill, final_weight: 0}", "falling");
+        double sampled =
+                meanCosine(start, probe, "preserve: {method: distill, task_layers: 2, sample: 0.25}", "sampled");
         System.out.printf(
-                "mean cosine to the starting embedding: plain %.4f, distilled %.4f, weight falling to 0 %.4f%n",
-                plain, kept, falling);
+                "mean cosine to the starting embedding: plain %.4f, distilled %.4f, weight falling to 0 %.4f,"
+                        + " a quarter of the texts with a two-layer tower %.4f%n",
+                plain, kept, falling, sampled);
         // Measured at distillation weight 1: plain 0.616, distilled 0.773. The run is deliberately harsh
         // (lr 3e-4); the margin asked for is two thirds of the measured one.
         assertTrue(kept > plain + 0.1, "distillation keeps the embedding nearer the start: " + kept + " vs " + plain);
@@ -58,6 +62,9 @@ class PreservationTest {
         assertTrue(
                 falling > plain + 0.05 && falling < kept - 0.025,
                 "a falling weight lies between: " + plain + " < " + falling + " < " + kept);
+        // With a task tower the heads do not pull the layers the embedding reads, and a quarter of each
+        // batch still holds the layers below (measured 0.939 against 0.773; asked for: half the margin).
+        assertTrue(sampled > kept + 0.08, "a tower with a sampled distillation keeps more: " + sampled + " vs " + kept);
     }
 
     private double meanCosine(float[][] start, List<String> probe, String preserve, String run) throws Exception {

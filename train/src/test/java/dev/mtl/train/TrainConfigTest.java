@@ -121,8 +121,16 @@ class TrainConfigTest {
                 List.of(falling.weightAt(0), falling.weightAt(0.5), falling.weightAt(1)),
                 "the weight falls linearly from weight to final_weight");
         assertEquals(1.0, c.preserve().weightAt(0.7), "without final_weight the weight stays");
-        assertTrue(new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 1.0).distill(), "a weight that rises");
-        assertFalse(new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 0.0).distill(), "weight 0 throughout");
+        PreserveConfig sampled = TrainConfig.load(
+                        write("sampled.yaml", MINIMAL + "preserve: {task_layers: 2, sample: 0.25}\n"))
+                .preserve();
+        assertEquals(
+                List.of(8, 1, 4),
+                List.of(sampled.sampled(32), sampled.sampled(2), sampled.sampled(15)),
+                "a quarter of a batch's texts, at least one, rounded");
+        assertEquals(32, c.preserve().sampled(32), "every text by default");
+        assertTrue(new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 1.0, 1.0).distill(), "a weight that rises");
+        assertFalse(new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 0.0, 1.0).distill(), "weight 0 throughout");
         assertNull(c.task("intent").labels());
         TaskConfig intent = c.task("intent").toTaskConfig(List.of("a", "b"));
         assertEquals(
