@@ -21,7 +21,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *     embedding (docs/embeddings.md#results).
  * @param sample the fraction of each batch's texts that distillation reads (evenly spread over the
  *     batch's lengths); with a task tower the shared top layers run for those texts only, so the tower
- *     costs that fraction of its layers instead of all of them
+ *     adds that fraction of its layers' work to a step instead of all of it
  */
 public record PreserveConfig(
         @JsonProperty(value = "method", defaultValue = "distill")
