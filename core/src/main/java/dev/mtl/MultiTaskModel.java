@@ -3,7 +3,6 @@ package dev.mtl;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.mtl.config.EmbeddingConfig;
 import dev.mtl.config.MtlConfig;
 import dev.mtl.config.Output;
@@ -15,7 +14,6 @@ import dev.mtl.interop.ExportFormat;
 import dev.mtl.interop.ModelExport;
 import dev.mtl.interop.ModelParts;
 import dev.mtl.interop.TrainingRecord;
-import dev.mtl.model.BertModel;
 import dev.mtl.model.ParameterTable;
 import dev.mtl.model.TaskTower;
 import dev.mtl.tokenize.Alignment;
@@ -290,42 +288,7 @@ public final class MultiTaskModel implements AutoCloseable {
      */
     public Forward forward(
             NDManager m, PaddedBatch batch, Collection<? extends Head<?, ?>> heads, int sharedRows, boolean training) {
-        int rows = tower == null ? batch.batchSize() : sharedRows;
-        Shape shape = new Shape(batch.batchSize(), batch.length());
-        NDArray mask = m.create(batch.mask(), shape);
-        BertModel.States states = backbone.model()
-                .apply(
-                        m.create(batch.ids(), shape),
-                        m.create(batch.typeIds(), shape),
-                        mask,
-                        config.taskLayers(),
-                        rows,
-                        training);
-        NDArray hidden = states.last();
-        NDArray sharedMask = rows < batch.batchSize() ? mask.get("0:" + rows) : mask;
-        NDArray taskHidden = null;
-        NDArray pooled = null;
-        NDArray taskPooled = null;
-        Map<Head<?, ?>, NDArray> outputs = new LinkedHashMap<>();
-        for (Head<?, ?> h : heads) {
-            NDArray in;
-            if (readsTower(h)) {
-                if (taskHidden == null) {
-                    taskHidden = tower.apply(states.belowTop(), states.additiveMask(), training); // (B, T, H)
-                }
-                if (h.input() == Head.Input.SENTENCE && taskPooled == null) {
-                    taskPooled = pooler.pool(taskHidden, mask); // (B, H)
-                }
-                in = h.input() == Head.Input.SENTENCE ? taskPooled : taskHidden;
-            } else {
-                if (h.input() == Head.Input.SENTENCE && pooled == null) {
-                    pooled = pooler.pool(hidden, sharedMask); // (B, H), or (rows, H)
-                }
-                in = h.input() == Head.Input.SENTENCE ? pooled : hidden;
-            }
-            outputs.put(h, h.forward(in, training));
-        }
-        return new Forward(hidden, mask, pooled, taskPooled, outputs);
+        return ForwardPass.run(this, tower, m, batch, heads, tower == null ? batch.batchSize() : sharedRows, training);
     }
 
     /** Whether {@code head} reads the task tower: classification and NER heads of a model that has one. */

@@ -306,7 +306,7 @@ public final class Trainer {
             }
         }
         PaddedBatch padded = PaddedBatch.of(rows, model.backbone().tokenizer().padId());
-        MultiTaskModel.Forward f = model.forward(bm, padded, heads, texts == 1 ? distilled : rows.size(), true);
+        MultiTaskModel.Forward f = model.forward(bm, padded, heads, distilled * texts, true);
         NDArray total = null;
         for (Head<?, ?> h : heads) {
             NDArray weighted;

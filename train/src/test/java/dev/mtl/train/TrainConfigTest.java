@@ -113,17 +113,13 @@ class TrainConfigTest {
                 TrainConfig.load(write("none.yaml", MINIMAL + "preserve: {method: none, task_layers: 1}\n"))
                         .preserve(),
                 "a task tower without distillation when asked for");
-        PreserveConfig falling = TrainConfig.load(
-                        write("falling.yaml", MINIMAL + "preserve: {weight: 2, final_weight: 0.5}\n"))
-                .preserve();
+        PreserveConfig falling = preserve("{weight: 2, final_weight: 0.5}");
         assertEquals(
                 List.of(2.0, 1.25, 0.5),
                 List.of(falling.weightAt(0), falling.weightAt(0.5), falling.weightAt(1)),
                 "the weight falls linearly from weight to final_weight");
         assertEquals(1.0, c.preserve().weightAt(0.7), "without final_weight the weight stays");
-        PreserveConfig sampled = TrainConfig.load(
-                        write("sampled.yaml", MINIMAL + "preserve: {task_layers: 2, sample: 0.25}\n"))
-                .preserve();
+        PreserveConfig sampled = preserve("{task_layers: 2, sample: 0.25}");
         assertEquals(
                 List.of(8, 1, 4),
                 List.of(sampled.sampled(32), sampled.sampled(2), sampled.sampled(15)),
@@ -216,6 +212,12 @@ class TrainConfigTest {
                 List.of("UNK", "B-X"),
                 TaskSpec.ner("n", true).toTaskConfig(List.of("UNK", "B-X")).labels());
         assertFalse(head.multiLabel());
+    }
+
+    /** The {@code preserve} settings of a minimal config with {@code preserve: <flow>}. */
+    private PreserveConfig preserve(String flow) throws IOException {
+        return TrainConfig.load(write("preserve.yaml", MINIMAL + "preserve: " + flow + "\n"))
+                .preserve();
     }
 
     Path write(String name, String content) throws IOException {
