@@ -20,6 +20,7 @@ final class ForwardPass {
      * @param tower the model's task tower, or null
      * @param sharedRows how many of the batch's first rows the shared top layers run for (all of them
      *     without a tower)
+     * @param pull how much of the shared top layers' gradient reaches the layers below a tower (0 to 1)
      */
     static MultiTaskModel.Forward run(
             MultiTaskModel model,
@@ -28,6 +29,7 @@ final class ForwardPass {
             PaddedBatch batch,
             Collection<? extends Head<?, ?>> heads,
             int sharedRows,
+            float pull,
             boolean training) {
         Shape shape = new Shape(batch.batchSize(), batch.length());
         NDArray mask = m.create(batch.mask(), shape);
@@ -39,6 +41,7 @@ final class ForwardPass {
                         mask,
                         model.config().taskLayers(),
                         sharedRows,
+                        pull,
                         training);
         NDArray hidden = states.last();
         NDArray sharedMask = sharedRows < batch.batchSize() ? mask.get("0:" + sharedRows) : mask;

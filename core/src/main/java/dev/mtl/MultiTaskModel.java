@@ -278,17 +278,26 @@ public final class MultiTaskModel implements AutoCloseable {
      * @param m the batch's manager: every array of the pass belongs to it
      */
     public Forward forward(NDManager m, PaddedBatch batch, Collection<? extends Head<?, ?>> heads, boolean training) {
-        return forward(m, batch, heads, batch.batchSize(), training);
+        return forward(m, batch, heads, batch.batchSize(), 1f, training);
     }
 
     /**
      * As {@link #forward(NDManager, PaddedBatch, Collection, boolean)}, with the shared top layers that a
      * task tower duplicates run for the batch's first {@code sharedRows} rows only: the heads that read
      * the shared stack (the embedding head) then see those rows. A model without a tower runs every row.
+     * In training, {@code pull} (0 to 1) scales the gradient that those layers pass down to the layers
+     * below the tower, which the tower's heads then train (0: they alone). Without a tower it is ignored.
      */
     public Forward forward(
-            NDManager m, PaddedBatch batch, Collection<? extends Head<?, ?>> heads, int sharedRows, boolean training) {
-        return ForwardPass.run(this, tower, m, batch, heads, tower == null ? batch.batchSize() : sharedRows, training);
+            NDManager m,
+            PaddedBatch batch,
+            Collection<? extends Head<?, ?>> heads,
+            int sharedRows,
+            float pull,
+            boolean training) {
+        return tower == null
+                ? ForwardPass.run(this, null, m, batch, heads, batch.batchSize(), 1f, training)
+                : ForwardPass.run(this, tower, m, batch, heads, sharedRows, pull, training);
     }
 
     /** Whether {@code head} reads the task tower: classification and NER heads of a model that has one. */

@@ -132,7 +132,7 @@ public class TaskTowerTest {
             heads.add(m.embeddingHead());
             try (NDManager nm = m.backbone().manager().newSubManager()) {
                 MultiTaskModel.Forward all = m.forward(nm, batch, heads, false);
-                MultiTaskModel.Forward two = m.forward(nm, batch, heads, 2, false);
+                MultiTaskModel.Forward two = m.forward(nm, batch, heads, 2, 1f, false);
                 assertEquals(3, all.output(m.embeddingHead()).getShape().get(0));
                 assertEquals(2, two.output(m.embeddingHead()).getShape().get(0));
                 assertArrayEquals(
@@ -149,6 +149,76 @@ public class TaskTowerTest {
                 }
             }
         }
+    }
+
+    @Test
+    void pullScalesOnlyTheGradientThatTheSharedTopLayersPassDown() throws Exception {
+        String bottom = "encoder.layer.0.attention.self.query.weight";
+        String top = "encoder.layer.1.output.dense.weight";
+        Map<String, float[]> full = gradients(1f, false, bottom, top);
+        Map<String, float[]> half = gradients(0.5f, false, bottom, top);
+        Map<String, float[]> none = gradients(0f, false, bottom, top);
+        assertTrue(norm(full.get(bottom)) > 1e-3, "the embedding's loss reaches the layer below the tower");
+        assertArrayEquals(scaled(full.get(bottom), 0.5f), half.get(bottom), 1e-6f, "half the pull, half the gradient");
+        assertArrayEquals(new float[full.get(bottom).length], none.get(bottom), 0f, "no pull, no gradient");
+        assertArrayEquals(full.get(top), none.get(top), 0f, "the shared top layer learns as before");
+        assertArrayEquals(full.get("embedding"), none.get("embedding"), 0f, "the values are unchanged");
+        // The heads read the tower, whose gradient into the layers below the pull leaves alone.
+        assertArrayEquals(
+                gradients(1f, true, bottom, top).get(bottom),
+                gradients(0f, true, bottom, top).get(bottom),
+                0f);
+    }
+
+    /** Gradients of a weighted sum of the embedding (or of the intent logits) on a fresh copy of one model. */
+    private Map<String, float[]> gradients(float pull, boolean intentLoss, String... keys) throws Exception {
+        Path dir = tmp.resolve("grad-" + pull + "-" + intentLoss);
+        try (MultiTaskModel m = MultiTaskModel.create(
+                TestModels.tinyBackbone(dir), EmbeddingConfig.sentenceTransformers(), TASKS, 64, 1)) {
+            randomize(m);
+            Map<String, ai.djl.ndarray.NDArray> params = new LinkedHashMap<>();
+            for (String k : keys) {
+                params.put(k, m.parameters().params().get(k).array());
+                params.get(k).setRequiresGradient(true);
+            }
+            List<long[]> ids = TEXTS.stream()
+                    .map(t -> m.backbone().tokenizer().encode(t).getIds())
+                    .toList();
+            PaddedBatch batch = PaddedBatch.of(ids, m.backbone().tokenizer().padId());
+            Head<?, ?> read = intentLoss ? m.heads().get("intent") : m.embeddingHead();
+            Map<String, float[]> out = new LinkedHashMap<>();
+            try (ai.djl.training.GradientCollector gc =
+                            ai.djl.engine.Engine.getInstance().newGradientCollector();
+                    NDManager nm = m.backbone().manager().newSubManager()) {
+                dev.mtl.model.Dropouts.reseed(5);
+                MultiTaskModel.Forward f = m.forward(nm, batch, List.of(read), 3, pull, true);
+                ai.djl.ndarray.NDArray y = f.output(read);
+                float[] w = new float[(int) y.size()];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) Math.sin(i + 1.0);
+                }
+                gc.backward(y.mul(nm.create(w, y.getShape())).sum());
+                out.put("embedding", y.toFloatArray());
+                params.forEach((k, p) -> out.put(k, p.getGradient().toFloatArray()));
+            }
+            return out;
+        }
+    }
+
+    private static float[] scaled(float[] v, float by) {
+        float[] r = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = v[i] * by;
+        }
+        return r;
+    }
+
+    private static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
     }
 
     @Test

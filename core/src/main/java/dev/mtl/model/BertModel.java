@@ -43,21 +43,26 @@ public final class BertModel extends HfModule {
 
     /** As {@link #apply(NDArray, NDArray, NDArray, boolean)}, keeping the input of the top {@code top} layers. */
     public States apply(NDArray ids, NDArray typeIds, NDArray mask, int top, boolean training) {
-        return apply(ids, typeIds, mask, top, ids.getShape().get(0), training);
+        return apply(ids, typeIds, mask, top, ids.getShape().get(0), 1f, training);
     }
 
     /**
      * As {@link #apply(NDArray, NDArray, NDArray, int, boolean)}, with the top {@code top} layers run for
      * the batch's first {@code rows} rows only: {@code last} then has {@code rows} rows (the rest of the
      * batch is never computed; with {@code top} 0 it has all of them), {@code belowTop} and the mask keep all.
+     * In training, {@code pull} (0 to 1) scales the gradient that flows from the top layers into the layers
+     * below them (a task tower's base; {@code belowTop} keeps the whole gradient); the values are unchanged.
      */
-    public States apply(NDArray ids, NDArray typeIds, NDArray mask, int top, long rows, boolean training) {
+    public States apply(NDArray ids, NDArray typeIds, NDArray mask, int top, long rows, float pull, boolean training) {
         if (top < 0 || top > layers.size()) {
             throw new IllegalArgumentException("top " + top + " of " + layers.size() + " layers");
         }
         long batch = ids.getShape().get(0);
         if (rows < 1 || rows > batch) {
             throw new IllegalArgumentException("rows " + rows + " of a batch of " + batch);
+        }
+        if (!(pull >= 0 && pull <= 1)) {
+            throw new IllegalArgumentException("pull " + pull + " outside [0, 1]");
         }
         forwardCount.incrementAndGet();
         NDArray additive = AttentionMask.additive(mask); // (B, 1, 1, T)
@@ -69,12 +74,21 @@ public final class BertModel extends HfModule {
                 x = x.get("0:" + rows); // (rows, T, H)
                 layerMask = additive.get("0:" + rows);
             }
+            if (i == layers.size() - top && top > 0 && pull < 1 && training) {
+                x = scaleGradient(x, pull);
+            }
             x = layers.get(i).apply(x, layerMask, training);
             if (i == layers.size() - 1 - top) {
                 belowTop = x;
             }
         }
         return new States(x, belowTop, additive);
+    }
+
+    /** x's values (x − d is exactly 0), with the gradient flowing back into x scaled by {@code pull}. */
+    static NDArray scaleGradient(NDArray x, float pull) {
+        NDArray d = x.stopGradient();
+        return pull == 0 ? d : d.add(x.sub(d).mul(pull));
     }
 
     public BertConfig config() {

@@ -22,6 +22,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param sample the fraction of each batch's texts that distillation reads (evenly spread over the
  *     batch's lengths); with a task tower the shared top layers run for those texts only, so the tower
  *     adds that fraction of its layers' work to a step instead of all of it
+ * @param sharedPull with a task tower, how much of the embedding's gradient (distillation's, and an
+ *     embedding task's) reaches the layers below the tower (0 to 1): 1 all of it, 0 none, which leaves
+ *     them to the classification and NER heads, so that these train as without preservation and the
+ *     shared top layers, which only the embedding reads, follow them
  */
 public record PreserveConfig(
         @JsonProperty(value = "method", defaultValue = "distill")
@@ -38,14 +42,17 @@ public record PreserveConfig(
         @JsonProperty("final_weight") Double finalWeight,
 
         @JsonProperty(value = "sample", defaultValue = "1.0")
-        double sample) {
+        double sample,
+
+        @JsonProperty(value = "shared_pull", defaultValue = "1.0")
+        double sharedPull) {
 
     public PreserveConfig(Method method, double weight) {
-        this(method, weight, 0, null, 1.0);
+        this(method, weight, 0, null, 1.0, 1.0);
     }
 
     public PreserveConfig(Method method, double weight, int taskLayers) {
-        this(method, weight, taskLayers, null, 1.0);
+        this(method, weight, taskLayers, null, 1.0, 1.0);
     }
 
     /** The preservation methods. */
@@ -71,6 +78,12 @@ public record PreserveConfig(
         }
         if (taskLayers < 0) {
             throw new SettingException("task_layers", "must be >= 0, got " + taskLayers);
+        }
+        if (!(sharedPull >= 0 && sharedPull <= 1)) {
+            throw new SettingException("shared_pull", "must be a fraction in [0, 1], got " + sharedPull);
+        }
+        if (sharedPull < 1 && taskLayers == 0) {
+            throw new SettingException("shared_pull", "below 1 needs a task tower (task_layers > 0)");
         }
     }
 

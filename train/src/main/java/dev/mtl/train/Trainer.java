@@ -306,7 +306,8 @@ public final class Trainer {
             }
         }
         PaddedBatch padded = PaddedBatch.of(rows, model.backbone().tokenizer().padId());
-        MultiTaskModel.Forward f = model.forward(bm, padded, heads, distilled * texts, true);
+        MultiTaskModel.Forward f = model.forward(
+                bm, padded, heads, distilled * texts, (float) cfg.preserve().sharedPull(), true);
         NDArray total = null;
         for (Head<?, ?> h : heads) {
             NDArray weighted;

@@ -51,6 +51,12 @@ class InvalidTrainConfigTest {
                 ":9: preserve.sample: must be a fraction in (0, 1], got 1.5",
                 error(MINIMAL + "preserve: {sample: 1.5}\n"));
         assertEquals(
+                ":9: preserve.shared_pull: must be a fraction in [0, 1], got -0.5",
+                error(MINIMAL + "preserve: {task_layers: 1, shared_pull: -0.5}\n"));
+        assertEquals(
+                ":9: preserve.shared_pull: below 1 needs a task tower (task_layers > 0)",
+                error(MINIMAL + "preserve: {shared_pull: 0}\n"));
+        assertEquals(
                 ":9: eval.every: 'often' is not 'epoch' or a number of steps >= 1",
                 error(MINIMAL + "eval: {every: often}\n"));
         assertEquals(

@@ -125,8 +125,14 @@ class TrainConfigTest {
                 List.of(sampled.sampled(32), sampled.sampled(2), sampled.sampled(15)),
                 "a quarter of a batch's texts, at least one, rounded");
         assertEquals(32, c.preserve().sampled(32), "every text by default");
-        assertTrue(new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 1.0, 1.0).distill(), "a weight that rises");
-        assertFalse(new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 0.0, 1.0).distill(), "weight 0 throughout");
+        assertEquals(1.0, c.preserve().sharedPull(), "distillation holds the layers below a tower by default");
+        assertEquals(0.25, preserve("{task_layers: 2, shared_pull: 0.25}").sharedPull());
+        assertTrue(
+                new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 1.0, 1.0, 1.0).distill(),
+                "a weight that rises");
+        assertFalse(
+                new PreserveConfig(PreserveConfig.Method.DISTILL, 0, 0, 0.0, 1.0, 1.0).distill(),
+                "weight 0 throughout");
         assertNull(c.task("intent").labels());
         TaskConfig intent = c.task("intent").toTaskConfig(List.of("a", "b"));
         assertEquals(
