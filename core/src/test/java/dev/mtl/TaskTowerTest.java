@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import dev.mtl.config.EmbeddingConfig;
 import dev.mtl.config.Output;
 import dev.mtl.config.TaskConfig;
 import dev.mtl.heads.Head;
+import dev.mtl.model.Dropouts;
 import dev.mtl.model.Param;
 import dev.mtl.tokenize.PaddedBatch;
 import dev.mtl.weights.Tensor;
@@ -124,10 +128,7 @@ public class TaskTowerTest {
         try (MultiTaskModel m = MultiTaskModel.create(
                 TestModels.tinyBackbone(tmp), EmbeddingConfig.sentenceTransformers(), TASKS, 64, 2)) {
             randomize(m);
-            List<long[]> ids = TEXTS.stream()
-                    .map(t -> m.backbone().tokenizer().encode(t).getIds())
-                    .toList();
-            PaddedBatch batch = PaddedBatch.of(ids, m.backbone().tokenizer().padId());
+            PaddedBatch batch = batchOfTexts(m);
             List<Head<?, ?>> heads = new ArrayList<>(m.heads().values());
             heads.add(m.embeddingHead());
             try (NDManager nm = m.backbone().manager().newSubManager()) {
@@ -176,23 +177,19 @@ public class TaskTowerTest {
         try (MultiTaskModel m = MultiTaskModel.create(
                 TestModels.tinyBackbone(dir), EmbeddingConfig.sentenceTransformers(), TASKS, 64, 1)) {
             randomize(m);
-            Map<String, ai.djl.ndarray.NDArray> params = new LinkedHashMap<>();
+            Map<String, NDArray> params = new LinkedHashMap<>();
             for (String k : keys) {
                 params.put(k, m.parameters().params().get(k).array());
                 params.get(k).setRequiresGradient(true);
             }
-            List<long[]> ids = TEXTS.stream()
-                    .map(t -> m.backbone().tokenizer().encode(t).getIds())
-                    .toList();
-            PaddedBatch batch = PaddedBatch.of(ids, m.backbone().tokenizer().padId());
+            PaddedBatch batch = batchOfTexts(m);
             Head<?, ?> read = intentLoss ? m.heads().get("intent") : m.embeddingHead();
             Map<String, float[]> out = new LinkedHashMap<>();
-            try (ai.djl.training.GradientCollector gc =
-                            ai.djl.engine.Engine.getInstance().newGradientCollector();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
                     NDManager nm = m.backbone().manager().newSubManager()) {
-                dev.mtl.model.Dropouts.reseed(5);
+                Dropouts.reseed(5);
                 MultiTaskModel.Forward f = m.forward(nm, batch, List.of(read), 3, pull, true);
-                ai.djl.ndarray.NDArray y = f.output(read);
+                NDArray y = f.output(read);
                 float[] w = new float[(int) y.size()];
                 for (int i = 0; i < w.length; i++) {
                     w[i] = (float) Math.sin(i + 1.0);
@@ -203,6 +200,14 @@ public class TaskTowerTest {
             }
             return out;
         }
+    }
+
+    /** {@link #TEXTS}, tokenized and padded as one batch. */
+    private static PaddedBatch batchOfTexts(MultiTaskModel m) {
+        List<long[]> ids = TEXTS.stream()
+                .map(t -> m.backbone().tokenizer().encode(t).getIds())
+                .toList();
+        return PaddedBatch.of(ids, m.backbone().tokenizer().padId());
     }
 
     private static float[] scaled(float[] v, float by) {
